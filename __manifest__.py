@@ -1,0 +1,24 @@
+{
+    "name": "Simotel Connector",
+    "summary": "Simotel call center (Nasim Telecom) and Odoo CRM as one system: "
+    "call-time customer lookup, call history, click-to-call",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/simotel-connector/simotel_connector",
+    "author": "Simotel Connector developers",
+    "license": "LGPL-3",
+    "depends": ["crm"],
+    "external_dependencies": {"python": ["phonenumbers", "requests"]},
+    "data": [
+        "security/simotel_security.xml",
+        "security/ir.model.access.csv",
+        "views/simotel_menus.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_users_views.xml",
+        "views/res_partner_views.xml",
+    ],
+    "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": True,
+}

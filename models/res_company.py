@@ -1,0 +1,131 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import inbound, phone
+from ..tools.sa_client import SimotelClient
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # Outbound: Odoo calls Simotel's SA REST API.
+    simotel_server_url = fields.Char(
+        "Simotel Server Address",
+        groups="base.group_system",
+        help="Base address of the Simotel server, e.g. https://pbx.example.com",
+    )
+    simotel_auth_mode = fields.Selection(
+        [("basic", "HTTP Basic"), ("apikey", "API key"), ("both", "HTTP Basic and API key")],
+        "SA Authentication",
+        default="both",
+        required=True,
+        groups="base.group_system",
+        help="How Odoo authenticates to the Simotel API (Maintenance ▸ API Accounts on the PBX).",
+    )
+    simotel_api_username = fields.Char("SA Username", groups="base.group_system")
+    simotel_api_password = fields.Char("SA Password", groups="base.group_system")
+    simotel_api_key = fields.Char("SA API Key", groups="base.group_system")
+    simotel_timeout = fields.Float(
+        "SA Request Timeout (s)", default=5.0, groups="base.group_system",
+        help="Seconds Odoo waits for the Simotel server before giving up.",
+    )
+    # Inbound: Simotel calls Odoo (API components, SEA events).
+    simotel_inbound_auth = fields.Selection(
+        [("basic", "Basic credentials"), ("ip", "Allowed IPs"), ("basic_ip", "Basic credentials and allowed IPs")],
+        "Inbound Protection",
+        default="basic",
+        required=True,
+        groups="base.group_system",
+        help="What Simotel must present when it calls Odoo.",
+    )
+    simotel_inbound_username = fields.Char("Inbound Username", groups="base.group_system")
+    simotel_inbound_password = fields.Char("Inbound Password", groups="base.group_system")
+    simotel_inbound_ips = fields.Char(
+        "Allowed IPs", groups="base.group_system",
+        help="IP addresses or networks (CIDR) of the Simotel server, separated by commas.",
+    )
+    # Click-to-call defaults.
+    simotel_context = fields.Char("Dial Context", default="main_routing", groups="base.group_system")
+    simotel_trunk_name = fields.Char("Trunk Name", groups="base.group_system")
+    simotel_originate_timeout = fields.Integer("Originate Timeout (s)", default=30, groups="base.group_system")
+    simotel_originate_method = fields.Selection(
+        [("PUT", "PUT"), ("POST", "POST")], "Originate HTTP Method", default="PUT", required=True,
+        groups="base.group_system",
+    )
+    simotel_phone_country_id = fields.Many2one(
+        "res.country", "Phone Numbers Country",
+        help="Country of numbers written without a country code. Empty: the company's country, else Iran.",
+    )
+
+    @api.constrains("simotel_inbound_ips")
+    def _check_simotel_inbound_ips(self):
+        for company in self.sudo():
+            try:
+                inbound.parse_networks(company.simotel_inbound_ips)
+            except ValueError as e:
+                raise ValidationError(_("Allowed IPs: %s", e)) from None
+
+    def _simotel_phone_region(self):
+        """ISO code of the country for numbers without a country code."""
+        self.ensure_one()
+        return (self.simotel_phone_country_id or self.country_id).code or phone.FALLBACK_REGION
+
+    def _simotel_client(self):
+        """The SA client configured for this company."""
+        self.ensure_one()
+        company = self.sudo()
+        return SimotelClient(
+            self.env,
+            company.simotel_server_url,
+            auth_mode=company.simotel_auth_mode,
+            username=company.simotel_api_username,
+            password=company.simotel_api_password,
+            api_key=company.simotel_api_key,
+            timeout=company.simotel_timeout,
+        )
+
+    def _simotel_inbound_error(self, remote_addr, credentials):
+        """Check an inbound request against this company's protection.
+
+        :param credentials: ``(username, password)`` from Basic auth, or ``None``
+        :return: an :class:`~..tools.inbound.InboundError` to answer, or ``None``
+        """
+        self.ensure_one()
+        company = self.sudo()
+        mode = company.simotel_inbound_auth
+        if mode in ("ip", "basic_ip"):
+            networks = inbound.parse_networks(company.simotel_inbound_ips)
+            if not inbound.ip_allowed(remote_addr, networks):
+                return inbound.InboundError(403, "IP is not permitted")
+        if mode in ("basic", "basic_ip"):
+            if not (company.simotel_inbound_username and company.simotel_inbound_password):
+                return inbound.InboundError(401, "inbound credentials are not configured in Odoo")
+            if not credentials:
+                return inbound.InboundError(401, "BasicAuth is missing")
+            username, password = credentials
+            user_ok = inbound.same_secret(username, company.simotel_inbound_username)
+            password_ok = inbound.same_secret(password, company.simotel_inbound_password)
+            if not (user_ok and password_ok):
+                return inbound.InboundError(401, "BasicAuth is invalid")
+        return None
+
+    @api.model
+    def _simotel_inbound_company(self, remote_addr, credentials):
+        """Find the company an inbound request (SEA event) belongs to.
+
+        The first company, by sequence, whose protection accepts the request.
+        Companies with no inbound protection configured are never candidates.
+
+        :raises InboundError: the first configured company's refusal
+        """
+        companies = self.sudo().search(
+            ["|", ("simotel_inbound_password", "!=", False), ("simotel_inbound_ips", "!=", False)],
+            order="sequence, id",
+        )
+        first_error = None
+        for company in companies:
+            error = company._simotel_inbound_error(remote_addr, credentials)
+            if error is None:
+                return company
+            first_error = first_error or error
+        raise first_error or inbound.InboundError(401, "inbound credentials are not configured in Odoo")

@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+
+from ..tools.sa_client import SimotelError
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    simotel_server_url = fields.Char(related="company_id.simotel_server_url", readonly=False)
+    simotel_auth_mode = fields.Selection(related="company_id.simotel_auth_mode", readonly=False)
+    simotel_api_username = fields.Char(related="company_id.simotel_api_username", readonly=False)
+    simotel_api_password = fields.Char(related="company_id.simotel_api_password", readonly=False)
+    simotel_api_key = fields.Char(related="company_id.simotel_api_key", readonly=False)
+    simotel_timeout = fields.Float(related="company_id.simotel_timeout", readonly=False)
+    simotel_inbound_auth = fields.Selection(related="company_id.simotel_inbound_auth", readonly=False)
+    simotel_inbound_username = fields.Char(related="company_id.simotel_inbound_username", readonly=False)
+    simotel_inbound_password = fields.Char(related="company_id.simotel_inbound_password", readonly=False)
+    simotel_inbound_ips = fields.Char(related="company_id.simotel_inbound_ips", readonly=False)
+    simotel_context = fields.Char(related="company_id.simotel_context", readonly=False)
+    simotel_trunk_name = fields.Char(related="company_id.simotel_trunk_name", readonly=False)
+    simotel_originate_timeout = fields.Integer(related="company_id.simotel_originate_timeout", readonly=False)
+    simotel_originate_method = fields.Selection(related="company_id.simotel_originate_method", readonly=False)
+    simotel_phone_country_id = fields.Many2one(related="company_id.simotel_phone_country_id", readonly=False)
+    simotel_sea_url = fields.Char("SEA Address", compute="_compute_simotel_urls")
+    simotel_lookup_url = fields.Char("API Component Address", compute="_compute_simotel_urls")
+
+    @api.depends("company_id")
+    def _compute_simotel_urls(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for settings in self:
+            settings.simotel_sea_url = f"{base}/simotel/sea"
+            settings.simotel_lookup_url = f"{base}/simotel/lookup/<code>"
+
+    def action_simotel_test_connection(self):
+        """Call SA ``setting/ping/act`` with the saved settings and report the outcome."""
+        self.ensure_one()
+        self.execute()
+        try:
+            self.company_id._simotel_client().ping()
+        except SimotelError as e:
+            notification = {"type": "danger", "title": self.env._("Simotel connection failed"), "message": str(e)}
+        else:
+            notification = {
+                "type": "success",
+                "title": self.env._("Simotel connection works"),
+                "message": self.env._("Odoo reached the Simotel server and was accepted."),
+            }
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {**notification, "sticky": notification["type"] == "danger"},
+        }

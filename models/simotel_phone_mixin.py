@@ -1,0 +1,89 @@
+from psycopg2.extras import execute_values
+
+from odoo import api, fields, models
+
+from ..tools import phone
+
+
+class SimotelPhoneMixin(models.AbstractModel):
+    """E.164 copies of ``phone`` and ``mobile`` in indexed columns, for exact-match lookups."""
+
+    _name = "simotel.phone.mixin"
+    _description = "Simotel Phone Matching"
+
+    simotel_phone_e164 = fields.Char(
+        "Phone (E.164)", compute="_compute_simotel_e164", store=True, index="btree_not_null", copy=False,
+    )
+    simotel_mobile_e164 = fields.Char(
+        "Mobile (E.164)", compute="_compute_simotel_e164", store=True, index="btree_not_null", copy=False,
+    )
+
+    def _simotel_region(self):
+        """ISO country code used to read this record's national numbers."""
+        self.ensure_one()
+        if self.country_id.code:
+            return self.country_id.code
+        return (self.company_id or self.env.company)._simotel_phone_region()
+
+    @api.depends("phone", "mobile", "country_id", "company_id")
+    def _compute_simotel_e164(self):
+        for record in self:
+            region = record._simotel_region()
+            record.simotel_phone_e164 = phone.to_e164(record.phone, region)
+            record.simotel_mobile_e164 = phone.to_e164(record.mobile, region)
+
+    @api.model
+    def _simotel_number_domain(self, e164):
+        return ["|", ("simotel_phone_e164", "=", e164), ("simotel_mobile_e164", "=", e164)]
+
+    @api.model
+    def _simotel_init_e164(self, batch_size=20000):
+        """Fill the E.164 columns of all existing rows in set-based batches.
+
+        Runs at install (the columns are created beforehand so that the ORM
+        does not recompute row by row); each distinct (number, region) pair is
+        parsed once. Returns the number of rows updated.
+        """
+        cr = self.env.cr
+        table = self._table
+        companies = self.env["res.company"].sudo().search([])
+        company_region = {company.id: company._simotel_phone_region() for company in companies}
+        default_region = self.env.company.sudo()._simotel_phone_region()
+        cache = {}
+
+        def convert(number, region):
+            key = (number, region)
+            if key not in cache:
+                if len(cache) > 200000:
+                    cache.clear()
+                cache[key] = phone.to_e164(number, region) or None
+            return cache[key]
+
+        last_id, updated = 0, 0
+        while True:
+            cr.execute(f"""
+                SELECT t.id, t.phone, t.mobile, c.code, t.company_id
+                  FROM {table} t
+             LEFT JOIN res_country c ON c.id = t.country_id
+                 WHERE t.id > %s AND (t.phone IS NOT NULL OR t.mobile IS NOT NULL)
+              ORDER BY t.id
+                 LIMIT %s
+            """, (last_id, batch_size))
+            rows = cr.fetchall()
+            if not rows:
+                break
+            values = []
+            for record_id, number, mobile, country_code, company_id in rows:
+                region = country_code or company_region.get(company_id) or default_region
+                values.append((record_id, convert(number, region) if number else None,
+                               convert(mobile, region) if mobile else None))
+            execute_values(cr, f"""
+                UPDATE {table} t
+                   SET simotel_phone_e164 = v.phone, simotel_mobile_e164 = v.mobile
+                  FROM (VALUES %s) AS v(id, phone, mobile)
+                 WHERE t.id = v.id
+            """, values, page_size=5000)
+            updated += len(rows)
+            last_id = rows[-1][0]
+        self.invalidate_model(["simotel_phone_e164", "simotel_mobile_e164"])
+        return updated

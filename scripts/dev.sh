@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Set up, run and test the simotel_connector addon on Odoo 18.0.
+#
+#   scripts/dev.sh serve [odoo args]   set everything up on a fresh Debian machine, run Odoo on :8069
+#   scripts/dev.sh test  [pytest args] run the whole test suite on a fresh test database
+#
+# Environment (all optional):
+#   ODOO_SRC      Odoo 18.0 Community source tree      (default /opt/odoo-18.0)
+#   SIMOTEL_HOME  virtualenv, config, data, addons link (default ~/.simotel-dev)
+#   SIMOTEL_DB    database used by `serve`              (default simotel)
+#   HTTP_PORT     port used by `serve`                  (default 8069)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_SRC=${ODOO_SRC:-/opt/odoo-18.0}
+SIMOTEL_HOME=${SIMOTEL_HOME:-$HOME/.simotel-dev}
+VENV=$SIMOTEL_HOME/venv
+CONF=$SIMOTEL_HOME/odoo.conf
+ADDONS=$SIMOTEL_HOME/addons
+ODOO_GIT=https://github.com/odoo/odoo.git
+APT_PACKAGES=(postgresql libldap2-dev libsasl2-dev libpq-dev python3-venv chromium)
+
+say() { printf '\033[1m[simotel]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[simotel] ERROR:\033[0m %s\n' "$*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$*"; else sudo -u postgres sh -c "$*"; fi; }
+
+ensure_system() {
+    local missing=()
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing Debian packages: ${missing[*]}"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    command -v npm >/dev/null || { say "installing Node.js and npm"; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm >/dev/null; }
+    command -v rtlcss >/dev/null || { say "installing rtlcss (right-to-left styles for Persian)"; as_root npm install -g --silent rtlcss >/dev/null; }
+}
+
+check_odoo_tree() {
+    [ -f "$ODOO_SRC/odoo-bin" ] && [ -d "$ODOO_SRC/addons" ] && [ -f "$ODOO_SRC/requirements.txt" ] &&
+        grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" 2>/dev/null
+}
+
+ensure_odoo() {
+    check_odoo_tree && return 0
+    if [ "${1:-}" = clone ] && [ ! -e "$ODOO_SRC" ]; then
+        say "cloning Odoo 18.0 Community into $ODOO_SRC"
+        command -v git >/dev/null || as_root apt-get install -y -qq git >/dev/null
+        as_root mkdir -p "$(dirname "$ODOO_SRC")"
+        as_root git clone --depth 1 --branch 18.0 "$ODOO_GIT" "$ODOO_SRC" && check_odoo_tree && return 0
+    fi
+    die "no Odoo 18.0 Community tree at ODOO_SRC=$ODOO_SRC (it needs odoo-bin, odoo/, addons/ and requirements.txt).
+  Fix: put one there, e.g.  git clone --depth 1 --branch 18.0 $ODOO_GIT $ODOO_SRC
+       or point to an existing tree:  ODOO_SRC=/path/to/odoo-18.0 $0 ${CMD:-test}"
+}
+
+ensure_postgres() {
+    if ! pg_isready -q 2>/dev/null; then
+        say "starting PostgreSQL"
+        local ver
+        ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+        [ -n "$ver" ] || die "PostgreSQL is not installed (apt-get install postgresql)"
+        as_root pg_ctlcluster "$ver" main start || as_root service postgresql start
+        for _ in $(seq 30); do pg_isready -q && break; sleep 1; done
+        pg_isready -q || die "PostgreSQL did not start; see /var/log/postgresql/"
+    fi
+    local me
+    me=$(id -un)
+    if [ "$(as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$me'\"")" != 1 ]; then
+        say "creating PostgreSQL role $me"
+        as_postgres "createuser --superuser $me"
+    fi
+}
+
+ensure_venv() {
+    local stamp want
+    want=$(cat "$ODOO_SRC/requirements.txt" "$REPO/requirements.txt" "$REPO/test-requirements.txt" | sha256sum | cut -c1-16)
+    stamp=$VENV/.simotel-requirements
+    [ -x "$VENV/bin/python" ] || { say "creating virtualenv $VENV"; python3 -m venv "$VENV"; }
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "installing Odoo's and our Python requirements (first time: several minutes)"
+        # Odoo 18's pinned packages build from source and need an old setuptools to do so.
+        echo "setuptools<70" > "$SIMOTEL_HOME/pip-constraint.txt"
+        "$VENV/bin/pip" install -q wheel "setuptools<70"
+        PIP_CONSTRAINT="$SIMOTEL_HOME/pip-constraint.txt" PIP_BUILD_CONSTRAINT="$SIMOTEL_HOME/pip-constraint.txt" \
+            "$VENV/bin/pip" install -q \
+            -r "$ODOO_SRC/requirements.txt" -r "$REPO/requirements.txt" -r "$REPO/test-requirements.txt"
+        echo "$want" > "$stamp"
+    fi
+}
+
+write_config() {
+    mkdir -p "$ADDONS" "$SIMOTEL_HOME/data"
+    ln -sfn "$REPO" "$ADDONS/simotel_connector"
+    cat > "$CONF" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS
+data_dir = $SIMOTEL_HOME/data
+db_host = False
+db_port = False
+db_user = $(id -un)
+list_db = True
+CONF
+}
+
+setup() {
+    mkdir -p "$SIMOTEL_HOME"
+    ensure_system
+    ensure_odoo "${1:-}"
+    ensure_postgres
+    ensure_venv
+    write_config
+}
+
+odoo() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
+
+cmd_serve() {
+    setup clone
+    local db=${SIMOTEL_DB:-simotel}
+    if psql -lqt | cut -d'|' -f1 | grep -qw "$db"; then
+        say "updating simotel_connector in database $db"
+        odoo -d "$db" -u simotel_connector --stop-after-init
+    else
+        say "creating database $db with simotel_connector installed"
+        odoo -d "$db" -i simotel_connector --stop-after-init
+    fi
+    say "Odoo runs on http://localhost:${HTTP_PORT:-8069} (database $db, login admin / admin)"
+    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" "$@"
+}
+
+cmd_test() {
+    setup
+    # One test database per checkout, so that several checkouts can test side by side.
+    local db="simotel_test_$(printf %s "$REPO" | sha256sum | cut -c1-8)"
+    say "installing simotel_connector in a fresh database $db"
+    dropdb --if-exists "$db"
+    odoo -d "$db" -i simotel_connector --without-demo=all --stop-after-init --log-level=warn
+    say "running the test suite"
+    cd "$ADDONS/simotel_connector"
+    PYTHONPATH="$ODOO_SRC:$REPO/scripts${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest \
+        --odoo-config="$CONF" --odoo-database="$db" --odoo-http --odoo-log-level=warn \
+        -p pytest_no_skip -p no:cacheprovider "$ADDONS/simotel_connector/tests" "$@"
+}
+
+CMD=${1:-}
+shift || true
+case "$CMD" in
+    serve) cmd_serve "$@" ;;
+    test) cmd_test "$@" ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

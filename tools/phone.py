@@ -1,0 +1,87 @@
+"""Phone number normalization shared by storage, call-time lookup and click-to-call.
+
+Every number Odoo stores or receives goes through :func:`to_e164`, so that a
+number typed as ``۰۹۱۲ ۱۲۳ ۴۵۶۷`` on a partner and sent by a trunk as
+``989121234567`` end up as the same ``+989121234567`` string and match with a
+plain index lookup.
+"""
+import re
+
+import phonenumbers
+
+# Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII.
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_EXTENSION_SUFFIX = re.compile(r"\s*(?:ext\.?|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
+_ALLOWED = re.compile(r"^\+?[\d\s\-().\/\u200c\u200e\u200f]+$")
+
+FALLBACK_REGION = "IR"
+# Internal extensions (e.g. 557) are never customer numbers.
+MAX_EXTENSION_DIGITS = 6
+MAX_DIGITS = 17  # 15 digits of E.164 plus a "00" international prefix
+
+
+def ascii_digits(text):
+    """``text`` with Persian and Arabic-Indic digits turned into ASCII digits."""
+    return str(text).translate(_DIGITS)
+
+
+def clean(number):
+    """Return ``number`` with ASCII digits and no extension suffix, or ``""`` if it is junk."""
+    if not number or not isinstance(number, (str, int)):
+        return ""
+    text = ascii_digits(number).strip()
+    text = _EXTENSION_SUFFIX.sub("", text)
+    if not _ALLOWED.match(text):
+        return ""
+    return text
+
+
+def _parse(text, region):
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def to_e164(number, region=FALLBACK_REGION):
+    """Return the E.164 form (``+989121234567``) of ``number`` or ``False``.
+
+    ``region`` (ISO country code) is used for national forms. Internal
+    extensions, junk and impossible numbers give ``False``, never an exception.
+    """
+    text = clean(number)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) <= MAX_EXTENSION_DIGITS or len(digits) > MAX_DIGITS:
+        return False
+    region = (region or FALLBACK_REGION).upper()
+    if text.startswith("+"):
+        candidates = [("+" + digits, phonenumbers.is_possible_number)]
+    elif digits.startswith("00"):
+        candidates = [("+" + digits[2:], phonenumbers.is_possible_number)]
+    else:
+        # National form first; a number that is not national in the region
+        # but a valid international one without its "+" (989121234567) second.
+        candidates = [
+            (digits, phonenumbers.is_possible_number),
+            ("+" + digits, phonenumbers.is_valid_number),
+        ]
+    for candidate, check in candidates:
+        parsed = _parse(candidate, region)
+        if parsed and check(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return False
+
+
+def to_dial(e164, region=FALLBACK_REGION):
+    """Return the digits a PBX in ``region`` dials for ``e164``.
+
+    National numbers keep their trunk prefix (``09121234567``), foreign ones
+    get the ``00`` international prefix (``0049151…``).
+    """
+    parsed = _parse(e164, region)
+    if not parsed:
+        return False
+    if phonenumbers.region_code_for_number(parsed) == (region or FALLBACK_REGION).upper():
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return re.sub(r"\D", "", national)
+    return "00" + e164.lstrip("+")

@@ -1,0 +1,178 @@
+"""A small client for Simotel's REST API (SA, ``/api/v4/…``).
+
+Every SA call of the addon goes through :class:`SimotelClient`: it adds the
+configured authentication (HTTP Basic, ``X-APIKEY`` or both), unwraps the
+``{success, message, data}`` envelope and turns each failure of the SA error
+table, and each network failure, into a :class:`SimotelError` whose message is
+translated and fit to show a user. Secrets never reach a log line.
+"""
+import logging
+
+import requests
+
+_logger = logging.getLogger(__name__)
+
+AUTH_MODES = ("basic", "apikey", "both")
+
+
+class SimotelError(Exception):
+    """An SA call that failed; ``str(error)`` is a message for the user."""
+
+    def __init__(self, message, status=None, reason=None):
+        super().__init__(message)
+        self.status = status
+        self.reason = reason  # short machine-readable cause, for logs and tests
+
+
+class SimotelClient:
+    """Talks to one Simotel server.
+
+    :param env: Odoo environment, for translated messages
+    :param base_url: server address, e.g. ``https://pbx.example.com``
+    :param auth_mode: ``basic``, ``apikey`` or ``both``
+    """
+
+    def __init__(self, env, base_url, auth_mode="both", username="", password="", api_key="", timeout=5.0):
+        self.env = env
+        self.base_url = (base_url or "").strip().rstrip("/")
+        self.auth_mode = auth_mode
+        self.username = username or ""
+        self.password = password or ""
+        self.api_key = api_key or ""
+        self.timeout = timeout or 5.0
+
+    # ------------------------------------------------------------------
+    # Endpoints
+    # ------------------------------------------------------------------
+    def ping(self):
+        """Health check (``setting/ping/act``)."""
+        return self.call("setting/ping/act", {})
+
+    # ------------------------------------------------------------------
+    # Transport
+    # ------------------------------------------------------------------
+    def _url(self, path):
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SimotelError(
+                self.env._("The Simotel server address is not set. Set it in Settings ▸ Simotel."),
+                reason="not_configured",
+            )
+        return f"{self.base_url}/api/v4/{path.strip('/')}"
+
+    def _auth(self):
+        _ = self.env._
+        headers, auth = {}, None
+        if self.auth_mode in ("basic", "both"):
+            if not (self.username and self.password):
+                raise SimotelError(_("The Simotel API username and password are not set."), reason="not_configured")
+            auth = (self.username, self.password)
+        if self.auth_mode in ("apikey", "both"):
+            if not self.api_key:
+                raise SimotelError(_("The Simotel API key is not set."), reason="not_configured")
+            headers["X-APIKEY"] = self.api_key
+        return headers, auth
+
+    def _send(self, method, path, payload):
+        url = self._url(path)
+        headers, auth = self._auth()
+        headers["Content-Type"] = "application/json"
+        _ = self.env._
+        try:
+            return requests.request(
+                method, url, json=payload, headers=headers, auth=auth,
+                timeout=self.timeout, allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as e:
+            reason, message = "tls", _("Secure connection to the Simotel server failed (certificate or TLS error).")
+            error = e
+        except requests.exceptions.ConnectTimeout as e:
+            reason, message = "timeout", _("The Simotel server did not answer within %s seconds.", self.timeout)
+            error = e
+        except requests.exceptions.ReadTimeout as e:
+            reason, message = "timeout", _("The Simotel server did not answer within %s seconds.", self.timeout)
+            error = e
+        except requests.exceptions.ConnectionError as e:
+            text = str(e)
+            if "Name or service not known" in text or "getaddrinfo" in text or "NameResolutionError" in text:
+                reason, message = "dns", _("The Simotel server name could not be resolved. Check the server address.")
+            else:
+                reason, message = "refused", _("Could not connect to the Simotel server. Check the address and that Odoo can reach it.")
+            error = e
+        except requests.exceptions.RequestException as e:
+            reason, message = "network", _("Could not reach the Simotel server.")
+            error = e
+        _logger.warning("Simotel SA %s %s failed: %s (%s)", method, path, reason, type(error).__name__)
+        raise SimotelError(message, reason=reason)
+
+    def _http_error(self, response, body_message):
+        """Map an SA error reply (seed 004's table) to a user message."""
+        _ = self.env._
+        status = response.status_code
+        text = (body_message or "").lower()
+        if status == 400:
+            return "bad_request", _("Simotel could not parse the request (400 Unable to parse content).")
+        if status == 401:
+            if "missing" in text:
+                return "auth_missing", _("Simotel rejected the request: credentials are missing (401). Check the authentication mode in Settings ▸ Simotel.")
+            return "auth_invalid", _("Simotel rejected the API username, password or key (401 invalid credentials).")
+        if status == 403:
+            if "ip" in text:
+                return "ip_denied", _("Simotel does not accept requests from this Odoo server's IP address (403 IP is not permitted). Add it to the allowed IPs on the PBX.")
+            return "access_denied", _("The Simotel API account has no permission for this service (403 Access denied).")
+        if status == 404:
+            return "not_found", _("Simotel answered 404 Not Found: check the server address, or the requested file does not exist.")
+        if status == 405:
+            return "method", _("Simotel does not allow this HTTP method for this service (405).")
+        if status == 415:
+            return "media_type", _("Simotel refused the content type of the request (415 Unsupported Media Type).")
+        if status == 501:
+            return "no_service", _("This Simotel version does not provide the requested service (501).")
+        return "http_%s" % status, _("The Simotel server answered with HTTP error %s.", status)
+
+    def call(self, path, payload=None, method="POST"):
+        """Call ``/api/v4/<path>`` and return the envelope's ``data``.
+
+        :raises SimotelError: on any failure, with a user-facing message
+        """
+        response = self._send(method, path, payload if payload is not None else {})
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        body_message = body.get("message") if isinstance(body, dict) else None
+        if response.status_code != 200:
+            reason, message = self._http_error(response, str(body_message or ""))
+            _logger.warning("Simotel SA %s %s: HTTP %s (%s)", method, path, response.status_code, reason)
+            raise SimotelError(message, status=response.status_code, reason=reason)
+        if not isinstance(body, dict) or "success" not in body:
+            _logger.warning("Simotel SA %s %s: reply is not a Simotel JSON envelope", method, path)
+            raise SimotelError(
+                self.env._("The Simotel server sent a reply Odoo does not understand (not a Simotel JSON answer). Check the server address."),
+                status=200, reason="not_json",
+            )
+        if str(body.get("success")) not in ("1", "True", "true"):
+            detail = str(body_message or "").strip()[:300] or self.env._("no reason given")
+            _logger.info("Simotel SA %s %s: operation failed: %s", method, path, detail)
+            raise SimotelError(self.env._("Simotel could not do it: %s", detail), status=200, reason="failed")
+        return body.get("data")
+
+    def download(self, path, payload):
+        """Call a binary SA service (e.g. ``reports/audio/download``); return ``(content, mimetype)``."""
+        response = self._send("POST", path, payload)
+        if response.status_code != 200:
+            try:
+                body_message = str(response.json().get("message") or "")
+            except (ValueError, AttributeError):
+                body_message = ""
+            reason, message = self._http_error(response, body_message)
+            _logger.warning("Simotel SA POST %s: HTTP %s (%s)", path, response.status_code, reason)
+            raise SimotelError(message, status=response.status_code, reason=reason)
+        mimetype = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+        if mimetype == "application/json":
+            # A JSON answer to a download is Simotel's failure envelope.
+            try:
+                detail = str(response.json().get("message") or "")
+            except (ValueError, AttributeError):
+                detail = ""
+            raise SimotelError(self.env._("Simotel could not do it: %s", detail or self.env._("no file")), status=200, reason="failed")
+        return response.content, mimetype
