@@ -15,8 +15,10 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_SRC=${ODOO_SRC:-/opt/odoo-18.0}
 SIMOTEL_HOME=${SIMOTEL_HOME:-$HOME/.simotel-dev}
 VENV=$SIMOTEL_HOME/venv
-CONF=$SIMOTEL_HOME/odoo.conf
-ADDONS=$SIMOTEL_HOME/addons
+# Each checkout gets its own addons link, config and test database, so checkouts can work side by side.
+KEY=$(printf %s "$REPO" | sha256sum | cut -c1-8)
+CONF=$SIMOTEL_HOME/checkouts/$KEY/odoo.conf
+ADDONS=$SIMOTEL_HOME/checkouts/$KEY/addons
 ODOO_GIT=https://github.com/odoo/odoo.git
 APT_PACKAGES=(postgresql libldap2-dev libsasl2-dev libpq-dev python3-venv chromium)
 
@@ -133,8 +135,7 @@ cmd_serve() {
 
 cmd_test() {
     setup
-    # One test database per checkout, so that several checkouts can test side by side.
-    local db="simotel_test_$(printf %s "$REPO" | sha256sum | cut -c1-8)"
+    local db="simotel_test_$KEY"
     say "installing simotel_connector in a fresh database $db"
     dropdb --if-exists "$db"
     odoo -d "$db" -i simotel_connector --without-demo=all --stop-after-init --log-level=warn
