@@ -1,1 +1,2 @@
 from . import test_phone_matching
+from . import test_sa_client

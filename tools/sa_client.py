@@ -7,12 +7,27 @@ table, and each network failure, into a :class:`SimotelError` whose message is
 translated and fit to show a user. Secrets never reach a log line.
 """
 import logging
+import socket
 
 import requests
 
 _logger = logging.getLogger(__name__)
 
 AUTH_MODES = ("basic", "apikey", "both")
+
+
+def _is_dns_failure(error):
+    """Whether a connection error comes from a failed host name resolution."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror):
+            return True
+        if any(word in str(error) for word in ("Name or service not known", "name resolution", "getaddrinfo")):
+            return True
+        error = error.__cause__ or error.__context__ or next(
+            (arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
+    return False
 
 
 class SimotelError(Exception):
@@ -92,8 +107,7 @@ class SimotelClient:
             reason, message = "timeout", _("The Simotel server did not answer within %s seconds.", self.timeout)
             error = e
         except requests.exceptions.ConnectionError as e:
-            text = str(e)
-            if "Name or service not known" in text or "getaddrinfo" in text or "NameResolutionError" in text:
+            if _is_dns_failure(e):
                 reason, message = "dns", _("The Simotel server name could not be resolved. Check the server address.")
             else:
                 reason, message = "refused", _("Could not connect to the Simotel server. Check the address and that Odoo can reach it.")

@@ -1,0 +1,191 @@
+"""A real HTTP server on 127.0.0.1 that speaks Simotel's SA API (``/api/v4/…``), for tests.
+
+It checks what a Simotel server checks (service, method, content type,
+Basic/``X-APIKEY`` authentication, JSON body) in that order and answers with
+the error table of the SA documentation, so that tests exercise the real
+client over a real socket. Tests configure it and read ``requests``.
+"""
+import base64
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Error replies of SA (seed 004): name -> (HTTP status, message).
+ERRORS = {
+    "parse": (400, "Unable to parse content"),
+    "auth_missing": (401, "BasicAuth or ApiKey is missing"),
+    "auth_invalid": (401, "BasicAuth or ApiKey is invalid"),
+    "access_denied": (403, "call/originate/act;Access denied"),
+    "ip_denied": (403, "IP is not permitted"),
+    "not_found": (404, None),
+    "method": (405, "Method not allowed"),
+    "media_type": (415, "Unsupported Media Type"),
+    "no_service": (501, "Requested service dose not exist"),
+}
+ORIGINATE_REQUIRED = ("caller", "callee", "context", "caller_id")
+
+
+class FakeSimotel:
+    """An SA server. Use as a context manager; ``url`` is its base address."""
+
+    def __init__(self, auth_mode="both", username="simotel", password="Simotel123", api_key="token-123"):
+        self.auth_mode = auth_mode
+        self.username = username
+        self.password = password
+        self.api_key = api_key
+        self.methods = {"call/originate/act": "PUT"}  # others: POST
+        self.requests = []
+        self.cdr_rows = []  # rows served by reports/cdr/search and reports/quick/search
+        self.files = {}  # recording name -> bytes, for reports/audio/download
+        self.forced = None  # error name of ERRORS, or (status, content_type, body bytes)
+        self.delay = 0.0
+        self._lock = threading.Lock()
+        self._counter = 0
+        self._server = None
+
+    # -- life cycle -------------------------------------------------------
+    def __enter__(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                fake._handle(self)
+
+            do_POST = do_PUT = do_DELETE = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # e.g. a TLS hello sent to this plain HTTP server
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self._server.server_address[1]
+
+    def configure_company(self, company, **overrides):
+        """Point ``company``'s SA settings at this server."""
+        company.sudo().write({
+            "simotel_server_url": self.url,
+            "simotel_auth_mode": self.auth_mode,
+            "simotel_api_username": self.username,
+            "simotel_api_password": self.password,
+            "simotel_api_key": self.api_key,
+            "simotel_timeout": 2.0,
+            **overrides,
+        })
+
+    # -- protocol ---------------------------------------------------------
+    def _reply(self, handler, status, body=None, content_type="application/json"):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        body = body or b""
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _error(self, handler, name):
+        status, message = ERRORS[name]
+        if message is None:
+            return self._reply(handler, status, b"<html><body>404 Not Found</body></html>", "text/html")
+        return self._reply(handler, status, {"success": 0, "message": message, "data": None})
+
+    def _auth_error(self, headers):
+        needs_basic = self.auth_mode in ("basic", "both")
+        needs_key = self.auth_mode in ("apikey", "both")
+        authorization = headers.get("Authorization", "")
+        key = headers.get("X-APIKEY")
+        if (needs_basic and not authorization) or (needs_key and not key):
+            return "auth_missing"
+        if needs_basic:
+            expected = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+            if authorization != expected:
+                return "auth_invalid"
+        if needs_key and key != self.api_key:
+            return "auth_invalid"
+        return None
+
+    def _handle(self, handler):
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        path = handler.path.split("?")[0]
+        service = path[len("/api/v4/"):].strip("/") if path.startswith("/api/v4/") else None
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = None
+        with self._lock:
+            self.requests.append({
+                "method": handler.command, "path": path, "service": service,
+                "headers": dict(handler.headers), "json": body, "raw": raw,
+            })
+        if self.delay:
+            time.sleep(self.delay)
+        if isinstance(self.forced, tuple):
+            return self._reply(handler, self.forced[0], self.forced[2], self.forced[1])
+        if self.forced:
+            return self._error(handler, self.forced)
+        routes = {
+            "setting/ping/act": self._ping,
+            "call/originate/act": self._originate,
+            "reports/cdr/search": self._search,
+            "reports/quick/search": self._search,
+            "reports/audio/download": self._download,
+        }
+        if service is None:
+            return self._error(handler, "not_found")
+        if service not in routes:
+            return self._error(handler, "no_service")
+        if handler.command != self.methods.get(service, "POST"):
+            return self._error(handler, "method")
+        if handler.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            return self._error(handler, "media_type")
+        auth_error = self._auth_error(handler.headers)
+        if auth_error:
+            return self._error(handler, auth_error)
+        if not isinstance(body, dict):
+            return self._error(handler, "parse")
+        return routes[service](handler, body)
+
+    def _ok(self, handler, data=None, message=None):
+        return self._reply(handler, 200, {"success": 1, "message": message, "data": data})
+
+    def _ping(self, handler, body):
+        return self._ok(handler, message="pong")
+
+    def _originate(self, handler, body):
+        for field in ORIGINATE_REQUIRED:
+            if not body.get(field):
+                return self._reply(handler, 200, {"success": 0, "message": f"Field '{field}':value is missing", "data": None})
+        with self._lock:
+            self._counter += 1
+            call_id = "orig.call.%d.%06d" % (int(time.time()), self._counter)
+        return self._ok(handler, {"originated_call_id": call_id})
+
+    def _search(self, handler, body):
+        pagination = body.get("pagination") or {}
+        start, count = int(pagination.get("start") or 0), int(pagination.get("count") or 20)
+        rows = self.cdr_rows[start:start + count]
+        return self._ok(handler, {
+            "pagination": {"start": start, "count": count, "total": len(self.cdr_rows)},
+            "data": rows,
+        })
+
+    def _download(self, handler, body):
+        content = self.files.get(body.get("file"))
+        if content is None:
+            return self._error(handler, "not_found")
+        return self._reply(handler, 200, content, "audio/mpeg")
