@@ -17,6 +17,9 @@
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["simotel_connector/static/tests/tours/**/*"],
+    },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "installable": True,

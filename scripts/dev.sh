@@ -9,6 +9,7 @@
 #   SIMOTEL_HOME  virtualenv, config, data, addons link (default ~/.simotel-dev)
 #   SIMOTEL_DB    database used by `serve`              (default simotel)
 #   HTTP_PORT     port used by `serve`                  (default 8069)
+#   SIMOTEL_REUSE_DB=1  `test` updates the checkout's test database instead of recreating it
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -136,9 +137,14 @@ cmd_serve() {
 cmd_test() {
     setup
     local db="simotel_test_$KEY"
-    say "installing simotel_connector in a fresh database $db"
-    dropdb --if-exists "$db"
-    odoo -d "$db" -i simotel_connector --without-demo=all --stop-after-init --log-level=warn
+    if [ -n "${SIMOTEL_REUSE_DB:-}" ] && psql -lqt | cut -d'|' -f1 | grep -qw "$db"; then
+        say "updating simotel_connector in the existing test database $db (SIMOTEL_REUSE_DB)"
+        odoo -d "$db" -u simotel_connector --stop-after-init --log-level=warn
+    else
+        say "installing simotel_connector in a fresh database $db"
+        dropdb --if-exists "$db"
+        odoo -d "$db" -i simotel_connector --without-demo=all --stop-after-init --log-level=warn
+    fi
     say "running the test suite"
     cd "$ADDONS/simotel_connector"
     PYTHONPATH="$ODOO_SRC:$REPO/scripts${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest \
