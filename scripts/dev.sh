@@ -3,6 +3,7 @@
 #
 #   scripts/dev.sh serve [odoo args]   set everything up on a fresh Debian machine, run Odoo on :8069
 #   scripts/dev.sh test  [pytest args] run the whole test suite on a fresh test database
+#   scripts/dev.sh i18n                refresh i18n/fa.po from the code (after `test`), list untranslated terms
 #
 # Environment (all optional):
 #   ODOO_SRC      Odoo 18.0 Community source tree      (default /opt/odoo-18.0)
@@ -152,10 +153,19 @@ cmd_test() {
         -p pytest_no_skip -p no:cacheprovider "$ADDONS/simotel_connector/tests" "$@"
 }
 
+cmd_i18n() {
+    setup
+    local db="simotel_test_$KEY" pot
+    pot=$(mktemp --suffix=.pot)
+    odoo -d "$db" --i18n-export="$pot" --modules=simotel_connector --stop-after-init --log-level=warn
+    "$VENV/bin/python" "$REPO/scripts/i18n_merge.py" "$pot" "$REPO/i18n/fa.po"
+}
+
 CMD=${1:-}
 shift || true
 case "$CMD" in
     serve) cmd_serve "$@" ;;
     test) cmd_test "$@" ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    i18n) cmd_i18n ;;
+    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
 from . import test_phone_matching
 from . import test_sa_client
 from . import test_settings
+from . import test_i18n
