@@ -45,19 +45,24 @@ def odoo(*args):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def prepare(db, template):
+def prepare(db, template, update=True):
     exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
     if not exists and template:
         subprocess.run(["createdb", "-T", template, db], check=True)
         exists = True
-    print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
-    odoo("-d", db, "-u" if exists else "-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
-         "--log-level=warn")
+    if exists and not update:
+        print("reusing database %s as it is" % db, flush=True)
+    else:
+        print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
+        odoo("-d", db, "-u" if exists else "-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
+             "--log-level=warn")
     psql(db, """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s', simotel_time_mode = 'utc', simotel_missed_call_activity = true;
         UPDATE res_users SET password = 'admin' WHERE login = 'admin';
         DELETE FROM simotel_event; DELETE FROM simotel_call;
+        DELETE FROM mail_activity WHERE res_model = 'res.partner';
+        DELETE FROM mail_message WHERE model = 'res.partner' AND body::text LIKE '%%call%%';
     """ % AUTH)
 
 
@@ -89,6 +94,8 @@ def stop_server(server):
 
 
 def make_customers(port, db):
+    if psql(db, "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench customer %%'") != "0":
+        return
     models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
     uid = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port).authenticate(db, "admin", "admin", {})
     models.execute_kw(db, uid, "admin", "res.partner", "create", [[
@@ -176,9 +183,10 @@ def main():
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--existing", type=int, default=1_000_000)
     parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument("--no-update", action="store_true", help="reuse an existing database without -u")
     args = parser.parse_args()
 
-    prepare(args.db, args.template)
+    prepare(args.db, args.template, update=not args.no_update)
     server = start_server(args.db, args.port)
     try:
         make_customers(args.port, args.db)
