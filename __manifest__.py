@@ -16,7 +16,16 @@
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "simotel_connector/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "simotel_connector/static/tests/tours/**/*",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "installable": True,

@@ -7,6 +7,9 @@ class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "simotel.phone.mixin"]
 
+    def _simotel_call_links(self):
+        return {"partner": self}
+
     @api.model
     def _simotel_find_partner(self, number, company=None):
         """Return the partner calling from ``number`` (any written form), or an empty recordset.
