@@ -12,7 +12,10 @@
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
+        "data/simotel_cron.xml",
         "views/simotel_menus.xml",
+        "views/simotel_call_views.xml",
+        "views/simotel_event_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",

@@ -4,3 +4,5 @@ from . import res_config_settings
 from . import res_users
 from . import res_partner
 from . import crm_lead
+from . import simotel_call
+from . import simotel_event

@@ -96,9 +96,20 @@ class ResUsers(models.Model):
         except SimotelError as error:
             return self._simotel_notification("danger", _("Call failed"), str(error))
         _logger.info("Simotel originate by user %s from extension %s: %s", self.id, self.simotel_extension, call_id)
+        if call_id:
+            # Without Simotel's id the CDR could not complete the record: it creates its own.
+            self.env["simotel.call"]._simotel_register_originate({
+                "company_id": company.id,
+                "user_id": self.id,
+                "partner_id": partner.id if partner else False,
+                "lead_id": lead.id if lead else False,
+                "caller_number": self.simotel_extension,
+                "callee_number": callee,
+                "originated_call_id": call_id,
+            })
         return self._simotel_notification("success", _("Calling"), _(
             "Calling %(number)s from extension %(extension)s. Answer your phone to be connected; "
-            "if you do not answer, Simotel drops the call and sends no call report.",
+            "if you do not answer, Simotel drops the call, sends no call report and the call stays \"Originated\" in the call history.",
             number=callee, extension=self.simotel_extension,
         ))
 

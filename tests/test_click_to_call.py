@@ -4,6 +4,7 @@ import socket
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
+from ..tools import sea
 from .fake_simotel import ERRORS, FakeSimotel
 
 ORIGINATE = "call/originate/act"
@@ -158,6 +159,40 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
             port = sock.getsockname()[1]
         self.company.simotel_server_url = f"http://127.0.0.1:{port}"
         self.assertNotification(self.call(self.partner), "danger", "Could not connect")
+
+    def calls(self):
+        return self.env["simotel.call"].search([("originated_call_id", "!=", False)])
+
+    def test_call_record_is_completed_by_its_cdr(self):
+        lead = self.env["crm.lead"].create({"name": "Deal", "phone": "0912 123 4567", "partner_id": self.partner.id})
+        self.call(lead)
+        call = self.calls()
+        self.assertEqual(len(call), 1)
+        self.assertTrue(call.originated_call_id.startswith("orig.call."))
+        self.assertRecordValues(call, [{
+            "state": "originated", "source": "originate", "direction": "outbound",
+            "user_id": self.user.id, "partner_id": self.partner.id, "lead_id": lead.id,
+            "company_id": self.company.id, "extension": "557",
+            "caller_number": "557", "callee_number": "09121234567", "external_e164": "+989121234567",
+        }])
+        cdr = sea.normalize("Cdr", {
+            "event_name": "Cdr", "starttime": "2024-01-16 06:30:37.471398", "endtime": "2024-01-16 06:31:40",
+            "src": "557", "dst": "09121234567", "type": "outgoing", "disposition": "ANSWERED",
+            "duration": "63", "billsec": "55", "unique_id": "1705386637.378",
+            "originated_call_id": call.originated_call_id,
+        })
+        completed, _created = self.env["simotel.call"]._simotel_upsert_cdr(self.company, cdr)
+        self.assertEqual(completed, call)
+        self.assertEqual(self.env["simotel.call"].search_count([("company_id", "=", self.company.id)]), 1)
+        self.assertRecordValues(call, [{
+            "state": "done", "unique_id": "1705386637.378", "disposition": "answered", "talk_seconds": 55,
+            "user_id": self.user.id, "partner_id": self.partner.id, "lead_id": lead.id,
+        }])
+
+    def test_failed_originate_stores_no_call(self):
+        self.fake.forced = "auth_invalid"
+        self.call(self.partner)
+        self.assertFalse(self.calls())
 
     def test_user_without_extension(self):
         self.user.simotel_extension = False
