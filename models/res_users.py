@@ -108,8 +108,9 @@ class ResUsers(models.Model):
                 "originated_call_id": call_id,
             })
         return self._simotel_notification("success", _("Calling"), _(
-            "Calling %(number)s from extension %(extension)s. Answer your phone to be connected; "
-            "if you do not answer, Simotel drops the call, sends no call report and the call stays \"Originated\" in the call history.",
+            "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
+            "If you do not answer, Simotel drops the call and sends no call report; "
+            "the call then stays \"Originated, waiting for its CDR\" in the call history.",
             number=callee, extension=self.simotel_extension,
         ))
 
