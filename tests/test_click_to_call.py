@@ -226,6 +226,13 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
             self.call(self.partner, "email")
         self.assertFalse(self.fake.requests)
 
+    def test_views_offer_the_call(self):
+        for model in ("res.partner", "crm.lead"):
+            with self.subTest(model=model):
+                views = self.env[model].with_user(self.user).get_views([(False, "form"), (False, "list")])["views"]
+                self.assertIn('name="action_simotel_call"', views["form"]["arch"])
+                self.assertRegex(views["list"]["arch"], r'<field name="phone"[^>]*widget="phone"')
+
     def test_user_outside_simotel_group_cannot_call(self):
         outsider = new_test_user(self.env, login="simotel_outsider", groups="base.group_user")
         outsider.simotel_extension = "558"
@@ -236,17 +243,15 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestClickToCallTour(ClickToCallCase, HttpCase):
-    def test_click_icon_beside_partner_phone(self):
-        self.start_tour(
-            f"/web#model=res.partner&id={self.partner.id}&view_type=form", "simotel_click_to_call", login="simotel_sales",
-        )
-        self.assertEqual(self.originate_bodies(), [{
-            "caller": "557",
-            "callee": "09121234567",
-            "context": "main_routing",
-            "caller_id": "557",
-            "trunk_name": "trunk1",
-            "timeout": "30",
-        }])
-        self.assertEqual(self.fake.requests[-1]["method"], "PUT")
+    def test_call_icons_in_partner_list_and_form(self):
+        self.partner.write({"name": "Tour Customer", "mobile": "+98 915 515 1515"})
+        self.start_tour("/web#action=contacts.action_contacts&view_type=list", "simotel_click_to_call", login="simotel_sales")
+        expected = {
+            "caller": "557", "context": "main_routing", "caller_id": "557", "trunk_name": "trunk1", "timeout": "30",
+        }
+        self.assertEqual(self.originate_bodies(), [
+            {**expected, "callee": "09121234567"},
+            {**expected, "callee": "09155151515"},
+        ])
+        self.assertEqual({r["method"] for r in self.fake.requests}, {"PUT"})
 
