@@ -94,10 +94,11 @@ class ResUsers(models.Model):
                 method=settings.simotel_originate_method,
             )
         except SimotelError as error:
-            return self._simotel_notification("danger", _("Call failed"), str(error))
+            return self.env["res.config.settings"]._simotel_notification_action(
+                {"type": "danger", "title": _("Call failed"), "message": str(error)})
         _logger.info("Simotel originate by user %s from extension %s: %s", self.id, self.simotel_extension, call_id)
         if call_id:
-            # Without Simotel's id the CDR could not complete the record: it creates its own.
+            # Only with Simotel's id can the CDR complete this record (without it, the CDR makes its own).
             self.env["simotel.call"]._simotel_register_originate({
                 "company_id": company.id,
                 "user_id": self.id,
@@ -107,17 +108,13 @@ class ResUsers(models.Model):
                 "callee_number": callee,
                 "originated_call_id": call_id,
             })
-        return self._simotel_notification("success", _("Calling"), _(
-            "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
-            "If you do not answer, Simotel drops the call and sends no call report; "
-            "the call then stays \"Originated, waiting for its CDR\" in the call history.",
-            number=callee, extension=self.simotel_extension,
-        ))
-
-    @api.model
-    def _simotel_notification(self, kind, title, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"type": kind, "title": title, "message": message, "sticky": kind == "danger"},
-        }
+        return self.env["res.config.settings"]._simotel_notification_action({
+            "type": "success",
+            "title": _("Calling"),
+            "message": _(
+                "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
+                "If you do not answer, Simotel drops the call and sends no call report; "
+                "the call then stays \"Originated, waiting for its CDR\" in the call history.",
+                number=callee, extension=self.simotel_extension,
+            ),
+        })
