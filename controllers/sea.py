@@ -12,7 +12,7 @@ class SimotelSeaController(Controller):
     """SEA webhook: Simotel POSTs (JSON) or GETs (query string) its events here."""
 
     @route(["/simotel/sea", "/simotel/sea/<string:event>"], type="http", auth="none",
-           methods=["GET", "POST"], csrf=False, save_session=False)
+           methods=["GET", "POST"], csrf=False, save_session=False, readonly=False)
     def simotel_sea(self, event=None, **_kwargs):
         """Store the event, commit, then process it; 2xx only once it is stored."""
         httprequest = request.httprequest

@@ -1,5 +1,6 @@
 import logging
 import re
+import threading
 from datetime import timedelta
 
 import psycopg2.errors
@@ -20,7 +21,6 @@ DISPOSITIONS = {
     "BUSY": "busy",
     "FAILED": "failed", "CONGESTION": "failed", "CHANUNAVAIL": "failed",
 }
-BACKFILL_PAGE_SIZE = 100
 BACKFILL_MAX_PAGES = 1000
 
 
@@ -41,6 +41,7 @@ class SimotelCall(models.Model):
     _name = "simotel.call"
     _description = "Simotel Call"
     _order = "start desc, id desc"
+    _simotel_backfill_page_size = 100  # rows per reports/cdr/search request
 
     company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True,
                                  default=lambda self: self.env.company)
@@ -153,6 +154,7 @@ class SimotelCall(models.Model):
             duration = int((end - start).total_seconds())
         if end is None and start and duration is not None:
             end = start + timedelta(seconds=duration)
+        start, end = (moment and moment.replace(microsecond=0) for moment in (start, end))
         raw_disposition = re.sub(r"[^A-Z]", "", str(payload.get("disposition") or "").upper())
         disposition = DISPOSITIONS.get(raw_disposition) or ("answered" if talk else "no_answer")
         if direction == "outbound":
@@ -390,8 +392,8 @@ class SimotelCall(models.Model):
         start, seen, created = 0, 0, 0
         for _page in range(BACKFILL_MAX_PAGES):
             rows, total = client.cdr_search(
-                sea.format_local(date_from, tz_name), sea.format_local(date_to, tz_name),
-                start=start, count=BACKFILL_PAGE_SIZE,
+                sea.format_local(date_from, tz_name), sea.format_local(date_to + timedelta(minutes=1), tz_name),
+                start=start, count=self._simotel_backfill_page_size,
             )
             for row in rows:
                 if not isinstance(row, dict):
@@ -404,10 +406,10 @@ class SimotelCall(models.Model):
                     continue
                 _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
                 created += int(is_new)
-            if self.env.context.get("simotel_autocommit"):
+            if self.env.context.get("simotel_autocommit") and not getattr(threading.current_thread(), "testing", False):
                 self.env.cr.commit()
             start += len(rows)
-            if not rows or (start >= total if total is not None else len(rows) < BACKFILL_PAGE_SIZE):
+            if not rows or (start >= total if total is not None else len(rows) < self._simotel_backfill_page_size):
                 break
         return seen, created
 
@@ -444,4 +446,3 @@ class SimotelCall(models.Model):
                 _logger.warning("Simotel sync of company %s failed: %s", company.id, e.reason)
                 continue
             company.simotel_last_sync = now
-            self.env.cr.commit()

@@ -1,5 +1,6 @@
 import json
 import logging
+import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -71,9 +72,11 @@ class SimotelEvent(models.Model):
 
         A failure marks the event ``failed`` with the error and never
         propagates: the raw event stays for the retry cron and the admins.
-        With ``simotel_autocommit`` in the context, each event is committed.
+        With ``simotel_autocommit`` in the context, each event is committed
+        (never in tests, like mail's queue).
         """
-        autocommit = self.env.context.get("simotel_autocommit")
+        autocommit = self.env.context.get("simotel_autocommit") and not getattr(
+            threading.current_thread(), "testing", False)
         for event in self:
             handler = getattr(event, "_simotel_process_" + event.event_name.lower(), None)
             values = {"attempts": event.attempts + 1, "processed_at": fields.Datetime.now(), "error": False}
@@ -114,6 +117,7 @@ class SimotelEvent(models.Model):
     @api.autovacuum
     def _gc_processed_events(self):
         """Delete processed events older than each company's retention period, in batches."""
+        self.flush_model(["company_id", "state", "received_at"])
         for company in self.env["res.company"].sudo().search([]):
             days = company.simotel_event_retention_days
             if days <= 0:
@@ -128,6 +132,7 @@ class SimotelEvent(models.Model):
                 """, (company.id, limit))
                 if self.env.cr.rowcount < 10000:
                     break
+        self.invalidate_model()
 
     # ------------------------------------------------------------------
     # Handlers (``_simotel_process_<event>``), called with the normalized payload
