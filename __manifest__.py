@@ -22,7 +22,12 @@
         "views/crm_lead_views.xml",
     ],
     "assets": {
-        "web.assets_tests": ["simotel_connector/static/tests/tours/**/*"],
+        "web.assets_backend": [
+            "simotel_connector/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "simotel_connector/static/tests/tours/**/*",
+        ],
     },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",

@@ -23,6 +23,9 @@ class CrmLead(models.Model):
         action["domain"] = [("lead_id", "=", self.id)]
         return action
 
+    def _simotel_call_links(self):
+        return {"partner": self.partner_id, "lead": self}
+
     @api.model
     def _simotel_find_lead(self, number, company=None):
         """The most recent open lead or opportunity with ``number``, or an empty recordset."""

@@ -35,6 +35,9 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
+    def _simotel_call_links(self):
+        return {"partner": self}
+
     @api.model
     def _simotel_find_partner(self, number, company=None):
         """Return the partner calling from ``number`` (any written form), or an empty recordset.

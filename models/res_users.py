@@ -1,5 +1,12 @@
+import logging
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
+
+from ..tools import phone
+from ..tools.sa_client import SimotelError
+
+_logger = logging.getLogger(__name__)
 
 
 class ResUsers(models.Model):
@@ -47,3 +54,67 @@ class ResUsers(models.Model):
             ("company_ids", "in", company.ids),
             ("share", "=", False),
         ], limit=1)
+
+    def _simotel_originate(self, number, region=None, partner=None, lead=None):
+        """Ring this user's extension, then connect ``number`` (SA ``call/originate/act``).
+
+        ``number`` is read in ``region`` (ISO code; default: the company's) and
+        dialled in the form the PBX of the current company dials. Missing
+        extension or an unusable number raise before anything is sent; an SA
+        failure comes back as an error notification.
+
+        :return: a ``display_notification`` client action
+        """
+        self.ensure_one()
+        if not self.has_group("simotel_connector.group_simotel_user"):
+            raise AccessError(_("You are not allowed to use click-to-call (Simotel user group)."))
+        if not self.simotel_extension:
+            action = self.env["ir.actions.actions"]._for_xml_id("base.action_res_users_my")
+            action["res_id"] = self.id
+            raise RedirectWarning(
+                _("Your user has no Simotel extension. Set it in My Preferences ▸ Simotel."),
+                action, _("Open My Preferences"),
+            )
+        company = self.env.company
+        home_region = company._simotel_phone_region()
+        e164 = phone.to_e164(number, region or home_region)
+        if not e164:
+            raise UserError(_("%s cannot be dialled: not a valid phone number.", number))
+        callee = phone.to_dial(e164, home_region)
+        settings = company.sudo()
+        try:
+            call_id = company._simotel_client().originate(
+                caller=self.simotel_extension,
+                callee=callee,
+                context=settings.simotel_context,
+                caller_id=self.simotel_extension,
+                # Every number that passes to_e164 is an outside number: it leaves by the trunk.
+                trunk_name=settings.simotel_trunk_name,
+                timeout=settings.simotel_originate_timeout,
+                method=settings.simotel_originate_method,
+            )
+        except SimotelError as error:
+            return self.env["res.config.settings"]._simotel_notification_action(
+                {"type": "danger", "title": _("Call failed"), "message": str(error)})
+        _logger.info("Simotel originate by user %s from extension %s: %s", self.id, self.simotel_extension, call_id)
+        if call_id:
+            # Only with Simotel's id can the CDR complete this record (without it, the CDR makes its own).
+            self.env["simotel.call"]._simotel_register_originate({
+                "company_id": company.id,
+                "user_id": self.id,
+                "partner_id": partner.id if partner else False,
+                "lead_id": lead.id if lead else False,
+                "caller_number": self.simotel_extension,
+                "callee_number": callee,
+                "originated_call_id": call_id,
+            })
+        return self.env["res.config.settings"]._simotel_notification_action({
+            "type": "success",
+            "title": _("Calling"),
+            "message": _(
+                "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
+                "If you do not answer, Simotel drops the call and sends no call report; "
+                "the call then stays \"Originated, waiting for its CDR\" in the call history.",
+                number=callee, extension=self.simotel_extension,
+            ),
+        })

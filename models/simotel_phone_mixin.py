@@ -1,6 +1,7 @@
 from psycopg2.extras import execute_values
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import phone
 
@@ -31,6 +32,24 @@ class SimotelPhoneMixin(models.AbstractModel):
             region = record._simotel_region()
             record.simotel_phone_e164 = phone.to_e164(record.phone, region)
             record.simotel_mobile_e164 = phone.to_e164(record.mobile, region)
+
+    def action_simotel_call(self, field_name=None):
+        """Click-to-call: ring the current user's extension, then this record's number.
+
+        :param field_name: ``phone`` or ``mobile``; default: phone, else mobile
+        :return: a notification action (success or the SA error)
+        """
+        self.ensure_one()
+        if field_name not in (None, "phone", "mobile"):
+            raise UserError(_("Only the phone and mobile numbers can be called."))
+        number = self[field_name] if field_name else (self.phone or self.mobile)
+        if not (number or "").strip():
+            raise UserError(_("%s has no phone number.", self.display_name))
+        return self.env.user._simotel_originate(number, self._simotel_region(), **self._simotel_call_links())
+
+    def _simotel_call_links(self):
+        """``partner`` and ``lead`` of a call placed from this record."""
+        return {}
 
     @api.model
     def _simotel_number_domain(self, e164):

@@ -63,6 +63,31 @@ class SimotelClient:
         """Health check (``setting/ping/act``)."""
         return self.call("setting/ping/act", {})
 
+    def originate(self, caller, callee, context, caller_id=None, trunk_name=None, timeout=30, method="PUT"):
+        """Start a two-way call (``call/originate/act``): ring ``caller``, then connect ``callee``.
+
+        Values are sent as strings, as in Simotel's own examples; ``trunk_name``
+        only when given (outside numbers).
+
+        :return: the ``originated_call_id`` Simotel gave the call (``None`` if it gave none)
+        """
+        payload = {
+            "caller": str(caller),
+            "callee": str(callee),
+            "context": context or "",
+            "caller_id": str(caller_id or caller),
+            "timeout": str(timeout or 30),
+        }
+        if trunk_name:
+            payload["trunk_name"] = trunk_name
+        data = self.call("call/originate/act", payload, method=method or "PUT")
+        call_id = data.get("originated_call_id") if isinstance(data, dict) else None
+        if not call_id:
+            # The call is ringing all the same: report it, it just cannot be matched later.
+            _logger.warning("Simotel SA %s call/originate/act: success without originated_call_id", method)
+            return None
+        return str(call_id)
+
     def cdr_search(self, date_from, date_to, start=0, count=100, conditions=None):
         """One page of ``reports/cdr/search``; return ``(rows, total)`` (``total`` ``None`` if not sent).
 
