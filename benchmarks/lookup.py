@@ -15,14 +15,18 @@ partners is looked up in every way a trunk or a user writes them (09…, 9…,
   benchmark database has ``sms`` installed, with its regexp and trigram indexes).
 
 It prints median and p99 latency (warm cache, ORM cache cleared before every
-call, as in a fresh request), how many forms gave the right partner, the
-ratios, and the plan of our query.
+call, as in a fresh request), the median CPU time spent in the Odoo process
+(the part that does not depend on other load on the machine), SQL queries per
+lookup, how many forms gave the right answer (first result is the expected
+partner) or found it at all, the ratios, and the plan of our query. The load
+average is printed too: on a busy machine wall-clock latencies grow with it.
 
     ~/.simotel-dev/venv/bin/python benchmarks/lookup.py               # 100k then 1M partners
     ~/.simotel-dev/venv/bin/python benchmarks/lookup.py --sizes 100k  # one size
     ~/.simotel-dev/venv/bin/python benchmarks/lookup.py --rebuild     # rebuild the databases first
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -88,15 +92,15 @@ METHODS = {"ours": ours, "OCA base_phone": oca_base_phone, "Odoo phone_mobile_se
 def run_method(env, company, factory, targets, repeat):
     """Time every (target, form) ``repeat`` times after one warm-up pass."""
     lookup = factory(env, company)
-    timings, right, found, forms, queries = [], {}, {}, 0, 0
+    timings, cpu, right, found, forms, queries = [], [], {}, {}, 0, 0
     for rep in range(repeat + 1):
         for partner, e164 in targets:
             for form, number in variants(e164).items():
                 env.invalidate_all()
                 count = env.cr.sql_log_count
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 ids = lookup(number)
-                elapsed = time.perf_counter() - start
+                elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
                 if rep == 0:
                     forms += 1
                     queries += env.cr.sql_log_count - count
@@ -104,7 +108,8 @@ def run_method(env, company, factory, targets, repeat):
                     found[form] = found.get(form, 0) + (partner.id in ids)
                 else:
                     timings.append(elapsed * 1000)
-    return {"timings": timings, "right": right, "found": found, "forms": forms, "queries": queries / forms}
+                    cpu.append(elapsed_cpu * 1000)
+    return {"timings": timings, "cpu": cpu, "right": right, "found": found, "forms": forms, "queries": queries / forms}
 
 
 def p99(values):
@@ -147,7 +152,8 @@ def breakdown(env, company, targets, repeat):
 def bench_size(partners, n_targets, repeat, baseline_repeat, rebuild, methods):
     db = ensure_database(partners, rebuild=rebuild)
     info = build_info(db)
-    print(f"\n## {partners:,} partners (database {db})")
+    print(f"\n## {partners:,} partners (database {db}), load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
     print(f"build: insert {info.get('insert_seconds')} s; `-i simotel_connector` {info.get('install_seconds')} s, "
           f"of which E.164 normalization {info.get('normalize_seconds')} s")
     with open_env(db) as env:
@@ -162,14 +168,16 @@ def bench_size(partners, n_targets, repeat, baseline_repeat, rebuild, methods):
             reps = repeat if name == "ours" else baseline_repeat
             results[name] = run_method(env, company, factory, targets, reps)
         forms = list(variants("+989121234567"))
-        header = (f"{'method':<26} {'median ms':>10} {'p99 ms':>9} {'queries':>8} {'right':>11} {'found':>11}"
+        header = (f"{'method':<26} {'median ms':>10} {'p99 ms':>9} {'Odoo CPU':>9} {'queries':>8}"
+                  f" {'right':>11} {'found':>11}"
                   "  right answer per form")
         print(header)
         print("-" * len(header))
         for name, res in results.items():
             total = res["forms"]
             per_form = " ".join(f"{form}:{res['right'][form]}/{len(targets)}" for form in forms)
-            print(f"{name:<26} {statistics.median(res['timings']):>10.3f} {p99(res['timings']):>9.3f} {res['queries']:>8.1f} "
+            print(f"{name:<26} {statistics.median(res['timings']):>10.3f} {p99(res['timings']):>9.3f} "
+                  f"{statistics.median(res['cpu']):>9.3f} {res['queries']:>8.1f} "
                   f"{sum(res['right'].values()):>5}/{total:<5} {sum(res['found'].values()):>5}/{total:<5}  {per_form}")
         base = statistics.median(results["ours"]["timings"])
         for name, res in results.items():
