@@ -101,6 +101,26 @@ class TestPhoneMatching(TransactionCase):
         self.env["res.partner"].create({"name": "Sara", "parent_id": company.id, "mobile": "+982144556677"})
         self.assertMatch("2144556677", company)
 
+    def test_lookup_costs_two_queries(self):
+        """A call-time lookup reads the company row and runs one search, nothing else."""
+        company = self.env["res.partner"].create({"name": "Gamma", "is_company": True, "phone": "02133445566"})
+        self.env["res.partner"].create({"name": "Nima", "parent_id": company.id, "mobile": "+982133445566"})
+        self.env.invalidate_all()
+        with self.assertQueryCount(2):
+            found = self.env["res.partner"]._simotel_find_partner("982133445566", self.company)
+        self.assertEqual(found, company)
+
+    def test_region_follows_the_company_country(self):
+        self.assertEqual(self.company._simotel_phone_region(), "IR")
+        self.company.partner_id.country_id = self.env.ref("base.de")
+        self.assertEqual(self.company._simotel_phone_region(), "DE")
+        self.company.simotel_phone_country_id = self.env.ref("base.ir")
+        self.assertEqual(self.company._simotel_phone_region(), "IR")
+        self.company.simotel_phone_country_id = False
+        self.company.partner_id.country_id = False
+        self.assertEqual(self.company._simotel_phone_region(), "IR")
+        self.assertMatch("+49 30 1234567", self.german)
+
     def test_single_contact_is_returned_itself(self):
         company = self.env["res.partner"].create({"name": "Beta", "is_company": True})
         contact = self.env["res.partner"].create({"name": "Reza", "parent_id": company.id, "mobile": "09120000001"})

@@ -1,0 +1,378 @@
+"""Benchmark databases with many partners, shared by the scripts in benchmarks/.
+
+One database per size (``simotel_bench_100k``, ``simotel_bench_1m``, ...), kept
+between runs so every benchmark reuses it; ``rebuild=True`` (``--rebuild`` on
+the scripts) drops and rebuilds it. A build is the honest install measurement:
+
+1. a fresh database with ``crm`` and ``sms`` (``sms`` gives res.partner Odoo
+   core's ``phone_mobile_search``), without demo data;
+2. N partners inserted set-based (``INSERT ... SELECT generate_series``) with
+   Iranian numbers stored the ways users type them;
+3. ``odoo-bin -i simotel_connector`` on that database, timed; its
+   ``post_init_hook`` fills the E.164 columns with ``_simotel_init_e164()``.
+
+Usage from another benchmark::
+
+    from _dataset import ensure_database, open_env
+    db = ensure_database(partners=1_000_000)
+    with open_env(db) as env:
+        env["res.partner"]._simotel_find_partner("09121234567", env.company)
+"""
+import contextlib
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
+SIMOTEL_HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
+VENV_PYTHON = SIMOTEL_HOME / "venv" / "bin" / "python"
+# Same per-checkout addons link and config as scripts/dev.sh.
+_KEY = hashlib.sha256(str(REPO).encode()).hexdigest()[:8]
+CONF = SIMOTEL_HOME / "checkouts" / _KEY / "odoo.conf"
+ADDONS = SIMOTEL_HOME / "checkouts" / _KEY / "addons"
+
+# Bump when the generated data changes: existing benchmark databases are then rebuilt.
+DATASET_VERSION = "1"
+BASE_MODULES = "crm,sms"
+MODULE = "simotel_connector"
+PARAM_PREFIX = "simotel_bench."
+
+
+def say(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def db_name(partners):
+    """``simotel_bench_1m`` for 1,000,000 partners, ``simotel_bench_100k`` for 100,000."""
+    if partners % 1_000_000 == 0:
+        suffix = f"{partners // 1_000_000}m"
+    elif partners % 1000 == 0:
+        suffix = f"{partners // 1000}k"
+    else:
+        suffix = str(partners)
+    return f"simotel_bench_{suffix}"
+
+
+def write_config():
+    """The addons link and odoo.conf of this checkout (what ``scripts/dev.sh`` writes)."""
+    ADDONS.mkdir(parents=True, exist_ok=True)
+    (SIMOTEL_HOME / "data").mkdir(parents=True, exist_ok=True)
+    link = ADDONS / MODULE
+    if link.is_symlink() or link.exists():
+        if os.readlink(link) != str(REPO):
+            link.unlink()
+    if not link.is_symlink():
+        link.symlink_to(REPO)
+    user = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip()
+    CONF.write_text(
+        "[options]\n"
+        f"addons_path = {ODOO_SRC}/addons,{ODOO_SRC}/odoo/addons,{ADDONS}\n"
+        f"data_dir = {SIMOTEL_HOME}/data\n"
+        "db_host = False\ndb_port = False\n"
+        f"db_user = {user}\n"
+        "list_db = True\n"
+    )
+    return CONF
+
+
+def module_checksum():
+    """Hash of the module's code and data files, to notice a checkout that changed since the build."""
+    digest = hashlib.sha256()
+    for path in sorted(REPO.rglob("*")):
+        if path.suffix in (".py", ".xml", ".csv") and not {"tests", "benchmarks", "scripts"} & set(
+            path.relative_to(REPO).parts
+        ):
+            digest.update(str(path.relative_to(REPO)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def psql(sql, db="postgres"):
+    out = subprocess.run(["psql", "-X", "-qtAc", sql, db], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def database_exists(db):
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
+
+
+def _params(db):
+    if not database_exists(db):
+        return {}
+    rows = psql(
+        f"SELECT key, value FROM ir_config_parameter WHERE key LIKE '{PARAM_PREFIX}%'", db
+    )
+    pairs = (line.split("|", 1) for line in rows.splitlines() if line)
+    return {key[len(PARAM_PREFIX):]: value for key, value in pairs}
+
+
+def _set_params(db, **values):
+    for key, value in values.items():
+        psql(
+            "INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date) "
+            f"VALUES ('{PARAM_PREFIX}{key}', '{value}', 1, 1, now(), now()) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now()",
+            db,
+        )
+
+
+def odoo_bin(db, *args):
+    """Run odoo-bin on ``db`` until init ends; return (seconds, log text)."""
+    cmd = [str(VENV_PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(write_config()), "-d", db,
+           "--stop-after-init", "--no-http", "--without-demo=all", "--log-level=info", *args]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        sys.stderr.write(proc.stderr[-5000:])
+        raise RuntimeError(f"odoo-bin {' '.join(args)} failed on {db}")
+    return seconds, proc.stderr
+
+
+# Iranian mobile prefixes (without the trunk 0) and landline area codes.
+_MOBILE_PREFIXES = ["912", "913", "919", "935", "936", "939", "901", "902", "921", "990", "911", "917"]
+_AREA_CODES = ["21", "26", "31", "41", "51", "71", "11", "13", "17", "24", "34", "38", "44", "45",
+               "54", "56", "58", "61", "66", "74", "76", "77", "81", "83", "84", "86", "87"]
+_FIRST = ["Ali", "Reza", "Sara", "Maryam", "Mohammad", "Zahra", "Hossein", "Fatemeh", "Mehdi",
+          "Narges", "علی", "رضا", "مریم", "زهرا", "حسین", "نرگس"]
+_LAST = ["Ahmadi", "Hosseini", "Karimi", "Rezaei", "Moradi", "Mohammadi", "Jafari", "Rahimi",
+         "احمدی", "حسینی", "کریمی", "رضایی", "محمدی", "جعفری"]
+
+
+def _array(values):
+    return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+# One written form of an Iranian national significant number x (mobile 912xxxxxxx
+# or landline 21xxxxxxxx), chosen by style 0-7: the ways people type numbers.
+_FORMAT_FUNCTION = r"""
+CREATE FUNCTION pg_temp.ir_number(x text, style int, landline bool) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE style
+        WHEN 0 THEN '0' || x
+        WHEN 1 THEN CASE WHEN landline THEN '0' || substr(x, 1, 2) || ' ' || substr(x, 3, 4) || ' ' || substr(x, 7)
+                         ELSE '0' || substr(x, 1, 3) || ' ' || substr(x, 4, 3) || ' ' || substr(x, 7) END
+        WHEN 2 THEN CASE WHEN landline THEN '+98 ' || substr(x, 1, 2) || ' ' || substr(x, 3, 4) || ' ' || substr(x, 7)
+                         ELSE '+98 ' || substr(x, 1, 3) || ' ' || substr(x, 4, 3) || ' ' || substr(x, 7) END
+        WHEN 3 THEN '+98' || x
+        WHEN 4 THEN '0098' || x
+        WHEN 5 THEN CASE WHEN landline THEN '0' || substr(x, 1, 2) || '-' || substr(x, 3)
+                         ELSE '0' || substr(x, 1, 3) || '-' || substr(x, 4, 3) || '-' || substr(x, 7) END
+        WHEN 6 THEN translate('0' || x, '0123456789', '۰۱۲۳۴۵۶۷۸۹')
+        ELSE CASE WHEN landline THEN '(0' || substr(x, 1, 2) || ') ' || substr(x, 3)
+                  ELSE '(0' || substr(x, 1, 3) || ') ' || substr(x, 4, 3) || ' ' || substr(x, 7, 2) || ' ' || substr(x, 9) END
+    END
+$$;
+CREATE FUNCTION pg_temp.h(salt text, i bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT ('x' || substr(md5(salt || i::text), 1, 8))::bit(32)::bigint $$;
+"""
+
+# Blocks of 10 partners: position 0 is a company, 1-3 its contacts (1 and 3
+# share the company's landline, written differently), 4-9 individuals with
+# their own mobile (5 also a landline), some foreign with their country set,
+# some without any number, a few archived.
+_INSERT = """
+WITH s AS (
+    SELECT i, i / 10 AS g, i %% 10 AS p,
+           pg_temp.h('m', i) AS hm, pg_temp.h('s', i) AS hs,
+           pg_temp.h('l', i / 10) AS hl, pg_temp.h('o', i) AS ho, pg_temp.h('n', i) AS hn
+      FROM generate_series(%(start)s, %(stop)s - 1) AS i
+), n AS (
+    SELECT s.*,
+           %(base)s + i AS pid,
+           %(base)s + g * 10 AS company_pid,
+           (%(prefixes)s)[1 + hm %% %(n_prefixes)s] || lpad((hs %% 10000000)::text, 7, '0') AS mob,
+           (%(areas)s)[1 + hl %% %(n_areas)s] || (2 + (hl / 100) %% 7)::text
+               || lpad(((hl / 1000) %% 10000000)::text, 7, '0') AS land,
+           (%(areas)s)[1 + ho %% %(n_areas)s] || (2 + (ho / 100) %% 7)::text
+               || lpad(((ho / 1000) %% 10000000)::text, 7, '0') AS own_land,
+           (%(first)s)[1 + hn %% %(n_first)s] || ' ' || (%(last)s)[1 + (hn / 100) %% %(n_last)s] AS person,
+           p = 9 AND g %% 3 = 0 AS foreign_,
+           p = 8 AND g %% 4 = 0 AS no_number
+      FROM s
+)
+INSERT INTO res_partner (
+    id, name, complete_name, parent_id, commercial_partner_id, is_company, type, active, lang,
+    company_id, country_id, phone, mobile, email, partner_share,
+    create_uid, write_uid, create_date, write_date)
+SELECT pid,
+       CASE WHEN p = 0 THEN 'Company ' || g ELSE person END,
+       CASE WHEN p = 0 THEN 'Company ' || g
+            WHEN p <= 3 THEN 'Company ' || g || ', ' || person
+            ELSE person END,
+       CASE WHEN p BETWEEN 1 AND 3 THEN company_pid END,
+       CASE WHEN p BETWEEN 1 AND 3 THEN company_pid ELSE pid END,
+       p = 0,
+       'contact',
+       NOT (p = 6 AND g %% 50 = 7),
+       'en_US',
+       CASE WHEN g %% 10 = 3 THEN %(company_id)s END,
+       CASE WHEN foreign_ THEN (ARRAY[%(de)s, %(ae)s, %(tr)s])[1 + (g / 3) %% 3] END,
+       CASE WHEN no_number THEN NULL
+            WHEN foreign_ AND (g / 3) %% 3 = 0 THEN '030 ' || lpad((hs %% 10000000)::text, 7, '0')
+            WHEN foreign_ THEN NULL
+            WHEN p IN (0, 1) THEN pg_temp.ir_number(land, ((g + p * 3) %% 8)::int, true)
+            WHEN p = 3 THEN pg_temp.ir_number(land, ((g + 5) %% 8)::int, true)
+            WHEN p = 5 THEN pg_temp.ir_number(own_land, ((i / 10 + 1) %% 8)::int, true)
+       END,
+       CASE WHEN no_number THEN NULL
+            WHEN foreign_ AND (g / 3) %% 3 = 1 THEN '+971 50 ' || lpad((hs %% 10000000)::text, 7, '0')
+            WHEN foreign_ AND (g / 3) %% 3 = 2 THEN '0532 ' || lpad((hs %% 10000000)::text, 7, '0')
+            WHEN foreign_ THEN NULL
+            WHEN p = 0 AND g %% 2 = 0 THEN pg_temp.ir_number(mob, (g %% 8)::int, false)
+            WHEN p = 0 OR p = 1 THEN NULL
+            ELSE pg_temp.ir_number(mob, ((i * 3 + g) %% 8)::int, false)
+       END,
+       CASE WHEN i %% 3 = 0 THEN 'p' || i || '@example.com' END,
+       true, 1, 1, now(), now()
+  FROM n
+"""
+
+
+def _insert_partners(db, partners, chunk=100_000):
+    """Insert ``partners`` rows set-based; return seconds taken.
+
+    One transaction per ``chunk`` rows: a transaction of minutes would hold
+    back the cluster's xmin horizon, which makes indexes just created in other
+    databases (the test databases of other checkouts) unusable meanwhile.
+    """
+    import psycopg2
+
+    start = time.perf_counter()
+    with contextlib.closing(psycopg2.connect(dbname=db)) as conn, conn.cursor() as cr:
+        cr.execute("SELECT code, id FROM res_country WHERE code IN ('DE', 'AE', 'TR')")
+        countries = dict(cr.fetchall())
+        cr.execute("SELECT min(id) FROM res_company")
+        company_id = cr.fetchone()[0]
+        cr.execute("SELECT coalesce(max(id), 0) + 1 FROM res_partner")
+        base = cr.fetchone()[0]
+        cr.execute(_FORMAT_FUNCTION)
+        conn.commit()
+        values = {
+            "base": int(base), "company_id": int(company_id),
+            "prefixes": _array(_MOBILE_PREFIXES), "n_prefixes": len(_MOBILE_PREFIXES),
+            "areas": _array(_AREA_CODES), "n_areas": len(_AREA_CODES),
+            "first": _array(_FIRST), "n_first": len(_FIRST),
+            "last": _array(_LAST), "n_last": len(_LAST),
+            "de": countries["DE"], "ae": countries["AE"], "tr": countries["TR"],
+        }
+        for first in range(0, partners, chunk):
+            cr.execute(_INSERT % dict(values, start=first, stop=min(first + chunk, partners)))
+            conn.commit()
+        cr.execute("SELECT setval('res_partner_id_seq', (SELECT max(id) FROM res_partner))")
+        conn.commit()
+    psql("VACUUM ANALYZE res_partner", db)
+    return time.perf_counter() - start
+
+
+def _install_seconds_from_log(log):
+    match = re.search(r"normalized (\d+) res\.partner numbers in ([\d.]+) s", log)
+    return (int(match.group(1)), float(match.group(2))) if match else (None, None)
+
+
+def build_database(partners):
+    """Drop and build the benchmark database with ``partners`` partners; return its name."""
+    db = db_name(partners)
+    if database_exists(db):
+        say(f"dropping {db}")
+        subprocess.run(["dropdb", "--force", db], check=True)
+    say(f"creating {db} with {BASE_MODULES} (no demo data)")
+    seconds, _log = odoo_bin(db, "-i", BASE_MODULES)
+    say(f"  {seconds:.0f} s")
+    say(f"inserting {partners:,} partners set-based")
+    insert_seconds = _insert_partners(db, partners)
+    say(f"  {insert_seconds:.1f} s")
+    say(f"installing {MODULE} on {partners:,} existing partners (odoo-bin -i {MODULE})")
+    install_seconds, log = odoo_bin(db, "-i", MODULE)
+    rows, normalize_seconds = _install_seconds_from_log(log)
+    say(f"  install {install_seconds:.1f} s, of which E.164 normalization of {rows} partners: {normalize_seconds} s")
+    psql("VACUUM ANALYZE res_partner", db)
+    _set_params(
+        db, partners=partners, dataset_version=DATASET_VERSION, module_checksum=module_checksum(),
+        insert_seconds=f"{insert_seconds:.1f}", install_seconds=f"{install_seconds:.1f}",
+        normalize_seconds=normalize_seconds,
+    )
+    return db
+
+
+def ensure_database(partners=1_000_000, rebuild=False):
+    """Name of a benchmark database with ``partners`` partners and simotel_connector installed.
+
+    Reuses the existing database when it was built with the same size and
+    dataset version; updates the module when this checkout's code changed
+    since; builds it from scratch when missing or when ``rebuild`` is set.
+    """
+    write_config()
+    db = db_name(partners)
+    params = _params(db)
+    if rebuild or params.get("partners") != str(partners) or params.get("dataset_version") != DATASET_VERSION:
+        return build_database(partners)
+    if params.get("module_checksum") != module_checksum():
+        say(f"{MODULE} changed since {db} was built: updating it (odoo-bin -u {MODULE})")
+        seconds, _log = odoo_bin(db, "-u", MODULE)
+        say(f"  {seconds:.1f} s")
+        _set_params(db, module_checksum=module_checksum())
+    return db
+
+
+def build_info(db):
+    """What the build of ``db`` measured: partners, insert/install/normalization seconds."""
+    return _params(db)
+
+
+def _setup_odoo():
+    import odoo
+
+    if not odoo.tools.config.get("addons_path", "").endswith(str(ADDONS)):
+        odoo.tools.config.parse_config(["-c", str(write_config()), "--log-level=warn"])
+    return odoo
+
+
+@contextlib.contextmanager
+def open_env(db, uid=None, context=None):
+    """An Odoo environment on ``db`` (superuser by default); rolled back on exit."""
+    if str(ODOO_SRC) not in sys.path:
+        sys.path.insert(0, str(ODOO_SRC))
+    odoo = _setup_odoo()
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, uid or odoo.SUPERUSER_ID, context or {})
+        try:
+            yield env
+        finally:
+            cr.rollback()
+
+
+def sample_targets(env, count, seed=42):
+    """Up to ``count`` (partner, e164) pairs a caller lookup must find, reproducibly chosen.
+
+    Each number is held by exactly one active partner of a commercial entity
+    (contacts included), plus company landlines shared by the company's
+    contacts, whose expected answer is the company.
+    """
+    cr = env.cr
+    cr.execute("SELECT setseed(%s)", (seed / 1000.0,))
+    cr.execute("""
+        WITH numbers AS (
+            SELECT id, commercial_partner_id, simotel_phone_e164 AS e164 FROM res_partner
+             WHERE active AND simotel_phone_e164 IS NOT NULL
+            UNION ALL
+            SELECT id, commercial_partner_id, simotel_mobile_e164 FROM res_partner
+             WHERE active AND simotel_mobile_e164 IS NOT NULL
+        ), grouped AS (
+            SELECT e164, min(id) AS id, count(DISTINCT id) AS holders,
+                   count(DISTINCT commercial_partner_id) AS entities, min(commercial_partner_id) AS entity
+              FROM numbers GROUP BY e164
+        )
+        SELECT CASE WHEN holders = 1 THEN id ELSE entity END, e164
+          FROM grouped
+         WHERE entities = 1
+         ORDER BY random()
+         LIMIT %s
+    """, (count,))
+    return [(env["res.partner"].browse(pid), e164) for pid, e164 in cr.fetchall()]
