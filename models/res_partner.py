@@ -59,8 +59,7 @@ class ResPartner(models.Model):
         e164 = phone.to_e164(number, company._simotel_phone_region())
         if not e164:
             return self.browse()
-        partners = self.sudo()
-        partners.flush_model(["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id",
+        self.sudo().flush_model(["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id",
                               "commercial_partner_id"])
         self.env.cr.execute(SQL(
             """
@@ -76,5 +75,5 @@ class ResPartner(models.Model):
         ))
         rows = self.env.cr.fetchall()
         if len(rows) <= 1:
-            return partners.browse([row[0] for row in rows])
-        return partners.browse(min(row[1] for row in rows))
+            return self.browse([row[0] for row in rows])
+        return self.browse(min(row[1] for row in rows))
