@@ -12,10 +12,13 @@
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
+        "security/simotel_api_call_security.xml",
         "views/simotel_menus.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
+        "views/simotel_api_call_views.xml",
+        "views/simotel_lookup_log_views.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",

@@ -4,3 +4,6 @@ from . import res_config_settings
 from . import res_users
 from . import res_partner
 from . import crm_lead
+from . import simotel_api_call
+from . import simotel_api_call_item
+from . import simotel_lookup_log

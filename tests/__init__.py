@@ -1,1 +1,3 @@
 from . import test_phone_matching
+from . import test_contract_state
+from . import test_lookup_http
