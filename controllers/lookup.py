@@ -17,6 +17,7 @@ class SimotelLookupController(http.Controller):
     def simotel_lookup(self, code, **_kwargs):
         """Answer a dialplan API component (or the generic API call module) during a call."""
         started = time.perf_counter()
+        shown_code = code if api_component.valid_code(code) else "<invalid>"
         httprequest = request.httprequest
         ApiCall = request.env["simotel.api.call"].sudo()
         config, payload, partner = None, {}, request.env["res.partner"]
@@ -30,7 +31,7 @@ class SimotelLookupController(http.Controller):
         except inbound.InboundError as e:
             status, message = e.status, e.message
         except Exception:
-            _logger.exception("Simotel lookup %s: internal error", code[:64])
+            _logger.exception("Simotel lookup %s: internal error", shown_code)
             request.env.cr.rollback()
             status, message = 500, "internal error"
         if status != 200:
@@ -40,8 +41,8 @@ class SimotelLookupController(http.Controller):
             ApiCall._simotel_log(config, payload, partner, status, body, duration_ms)
         _logger.log(
             logging.INFO if status < 400 else logging.WARNING,
-            "Simotel lookup %s number=%s status=%s result=%s (%s) %dms",
-            code[:64], str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
+            "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
+            shown_code, str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
             api_component.summary(body), message, duration_ms,
         )
         return request.make_json_response(body, status=status)

@@ -11,6 +11,16 @@ from ..tools import api_component, inbound
 
 _logger = logging.getLogger(__name__)
 
+# Partner fields the items read: fetched in one narrow query instead of the whole row.
+LOOKUP_PARTNER_FIELDS = [
+    "commercial_partner_id", "user_id", "ref", "name",
+    "simotel_contract_ref", "simotel_contract_start", "simotel_contract_end",
+]
+# Company fields read by the inbound check and the phone region, in one narrow query.
+LOOKUP_COMPANY_FIELDS = [
+    "simotel_inbound_auth", "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
+    "simotel_phone_country_id", "partner_id",
+]
 REPLY_FORMATS = [
     ("generic", "Generic API call module (property → value)"),
     ("ivr", "Simotel IVR API (case)"),
@@ -108,6 +118,10 @@ class SimotelApiCall(models.Model):
                     "The code %s may only contain letters, digits, dot, dash and underscore (64 at most).", call.code,
                 ))
 
+    @api.constrains("reply_format")
+    def _check_reply_format(self):
+        self.item_ids._check_values()
+
     @api.constrains("contract_domain", "empty_value", "error_value")
     def _check_answers(self):
         for call in self:
@@ -177,7 +191,10 @@ class SimotelApiCall(models.Model):
         for config in configs:
             if not config["active"]:
                 continue
-            company = self.env["res.company"].browse(config["company_id"])
+            company = self.env["res.company"].sudo().browse(config["company_id"])
+            company.fetch(LOOKUP_COMPANY_FIELDS)
+            if not company.simotel_phone_country_id:
+                company.partner_id.fetch(["country_id"])
             error = company._simotel_inbound_error(remote_addr, credentials)
             if error is None:
                 return config
@@ -203,6 +220,10 @@ class SimotelApiCall(models.Model):
         if not partner and number:
             partner = (Partner._simotel_find_partner(number, company)
                        or Partner._simotel_find_partner_by_ref(number, company))
+        if partner:
+            partner.fetch(LOOKUP_PARTNER_FIELDS)
+            if partner.commercial_partner_id != partner:
+                partner.commercial_partner_id.fetch(LOOKUP_PARTNER_FIELDS)
         values = [
             (item["key"], self.env["simotel.api.call.item"]._simotel_value(item, config, partner), item["kind"])
             for item in config["items"]
@@ -211,10 +232,17 @@ class SimotelApiCall(models.Model):
 
     @api.model
     def _simotel_log(self, config, payload, partner, status, body, duration_ms):
-        """Store one lookup row with a single INSERT; never raises."""
+        """Store one lookup row with a single INSERT; never raises.
+
+        The row is committed asynchronously (``synchronous_commit`` off for
+        this transaction only): the answer does not wait for the WAL flush,
+        and a PostgreSQL crash can at worst lose the last fraction of a
+        second of log rows, never corrupt anything.
+        """
         cr = self.env.cr
         try:
             cr.execute("""
+                SET LOCAL synchronous_commit TO OFF;
                 INSERT INTO simotel_lookup_log
                     (api_call_id, company_id, number, code, unique_id, partner_id, status, result, duration_ms,
                      create_date, write_date)

@@ -85,7 +85,9 @@ class SimotelApiCallItem(models.Model):
                 if not item.key:
                     raise ValidationError(_("Items of a generic API call need a property."))
                 if len(call.item_ids.filtered(lambda i: i.key == item.key)) > 1:
-                    raise ValidationError(_("Property %s is used twice in %s.", item.key, call.name))
+                    raise ValidationError(_(
+                        "Property %(key)s is used twice in %(call)s.", key=item.key, call=call.name,
+                    ))
 
     @api.model
     def _simotel_check_domain(self, text):
@@ -138,6 +140,7 @@ class SimotelApiCallItem(models.Model):
             return item["true"] if self._simotel_matches(partner, item["domain"]) else item["false"]
         if kind == "agent":
             user = partner.user_id or commercial.user_id
+            user.fetch(["active", "simotel_extension"])
             return (user.active and user.simotel_extension) or item["false"]
         if kind == "customer_code":
             return partner.ref or commercial.ref or item["false"]
