@@ -19,7 +19,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -256,7 +255,8 @@ def main():
             stop_server(server)
 
     print(f"\n{args.partners} partners, {args.concurrency} concurrent connections, --workers=2, "
-          f"{args.rounds} alternating rounds, {os.cpu_count()} CPUs shared with this load generator")
+          f"{args.rounds} alternating rounds, {os.cpu_count()} CPUs shared with this load generator, "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"{'endpoint':<26}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}  statuses")
     figures = {}
     for name, (latencies, statuses, seconds) in results.items():

@@ -68,7 +68,8 @@ class ResCompany(models.Model):
     def _simotel_phone_region(self):
         """ISO code of the country for numbers without a country code."""
         self.ensure_one()
-        return (self.simotel_phone_country_id or self.country_id).code or phone.FALLBACK_REGION
+        # The partner's country, not the computed ``country_id`` (address_get: several queries per call).
+        return (self.simotel_phone_country_id or self.partner_id.country_id).code or phone.FALLBACK_REGION
 
     def _simotel_client(self):
         """The SA client configured for this company."""

@@ -87,9 +87,7 @@ class ResPartner(models.Model):
         partners = self.sudo().with_context(active_test=True).search(
             [("ref", "=", code), ("company_id", "in", [False, company.id])], order="id", limit=100,
         )
-        if len(partners) <= 1:
-            return partners
-        return partners.commercial_partner_id.sorted("id")[:1]
+        return partners._simotel_best_match()
 
     @api.model
     def _simotel_find_partner(self, number, company=None):
@@ -112,7 +110,10 @@ class ResPartner(models.Model):
             order="id",
             limit=100,
         )
-        if len(partners) <= 1:
-            return partners
-        commercials = partners.commercial_partner_id.sorted("id")
-        return commercials[:1]
+        return partners._simotel_best_match()
+
+    def _simotel_best_match(self):
+        """The one partner of ``self`` (found by id order) a call belongs to, per the duplicate policy above."""
+        if len(self) <= 1:
+            return self
+        return self.commercial_partner_id.sorted("id")[:1]

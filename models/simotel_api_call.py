@@ -4,7 +4,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.osv import expression
 from odoo.tools import safe_eval
 
 from ..tools import api_component, inbound

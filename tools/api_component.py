@@ -12,7 +12,6 @@ failure output. The generic module may be given its own error object.
 """
 import re
 
-FORMATS = ("generic", "ivr", "exten", "smart")
 FAILURE = {"ok": "0"}
 # Characters that would break out of a Smart API command argument.
 _UNSAFE = re.compile(r"['\";()\\\r\n]")
