@@ -13,6 +13,7 @@
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
         "data/simotel_cron.xml",
+        "security/simotel_api_call_security.xml",
         "views/simotel_menus.xml",
         "views/simotel_call_views.xml",
         "views/simotel_event_views.xml",
@@ -20,6 +21,8 @@
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/simotel_api_call_views.xml",
+        "views/simotel_lookup_log_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,1 +1,1 @@
-from . import call, sea
+from . import call, lookup, sea

@@ -6,3 +6,6 @@ from . import res_partner
 from . import crm_lead
 from . import simotel_call
 from . import simotel_event
+from . import simotel_api_call
+from . import simotel_api_call_item
+from . import simotel_lookup_log

@@ -1,12 +1,94 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import phone
+
+CONTRACT_STATES = [("active", "Active"), ("expired", "Expired"), ("none", "None")]
 
 
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "simotel.phone.mixin"]
+
+    simotel_contract_ref = fields.Char(
+        "Contract Reference", copy=False,
+        help="Reference of the customer's service contract. A reference without dates is an open-ended contract.",
+    )
+    simotel_contract_start = fields.Date("Contract Start", copy=False)
+    simotel_contract_end = fields.Date("Contract End", copy=False, help="Last day the contract is valid.")
+    simotel_contract_state = fields.Selection(
+        CONTRACT_STATES, "Contract", compute="_compute_simotel_contract_state",
+        search="_search_simotel_contract_state",
+        help="Contract of the commercial entity (the company of a contact) as of today: "
+        "active, expired, or none (no contract, or one that has not started yet).",
+    )
+
+    @api.depends_context("tz")
+    @api.depends(
+        "commercial_partner_id.simotel_contract_ref",
+        "commercial_partner_id.simotel_contract_start",
+        "commercial_partner_id.simotel_contract_end",
+    )
+    def _compute_simotel_contract_state(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            commercial = partner.commercial_partner_id or partner
+            start, end = commercial.simotel_contract_start, commercial.simotel_contract_end
+            if end and end < today:
+                partner.simotel_contract_state = "expired"
+            elif (commercial.simotel_contract_ref or start or end) and not (start and start > today):
+                partner.simotel_contract_state = "active"
+            else:
+                partner.simotel_contract_state = "none"
+
+    @api.model
+    def _simotel_contract_domains(self):
+        """``{state: domain}`` on commercial partners' contract fields, as of today."""
+        today = fields.Date.context_today(self)
+        prefix = "commercial_partner_id."
+        has_contract = [
+            "|", "|",
+            (prefix + "simotel_contract_ref", "!=", False),
+            (prefix + "simotel_contract_start", "!=", False),
+            (prefix + "simotel_contract_end", "!=", False),
+        ]
+        expired = [(prefix + "simotel_contract_end", "<", today)]
+        active = expression.AND([
+            has_contract,
+            ["|", (prefix + "simotel_contract_start", "=", False), (prefix + "simotel_contract_start", "<=", today)],
+            ["|", (prefix + "simotel_contract_end", "=", False), (prefix + "simotel_contract_end", ">=", today)],
+        ])
+        return {
+            "active": active,
+            "expired": expired,
+            "none": expression.AND([["!"] + active, ["!"] + expired]),
+        }
+
+    def _search_simotel_contract_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            return NotImplemented
+        states = {value} if operator in ("=", "!=") else set(value)
+        domains = self._simotel_contract_domains()
+        domain = expression.OR([domains[state] for state in states if state in domains])
+        if operator in ("!=", "not in"):
+            return ["!"] + domain if domain else []
+        return domain or expression.FALSE_DOMAIN
+
+    @api.model
+    def _simotel_find_partner_by_ref(self, code, company):
+        """Return the partner whose internal reference is ``code``, or an empty recordset.
+
+        Exact match on the indexed ``ref`` of partners visible to ``company``;
+        among several, the oldest commercial entity.
+        """
+        code = phone.ascii_digits(code or "").strip()
+        if not code:
+            return self.browse()
+        partners = self.sudo().with_context(active_test=True).search(
+            [("ref", "=", code), ("company_id", "in", [False, company.id])], order="id", limit=100,
+        )
+        return partners._simotel_best_match()
 
     simotel_call_count = fields.Integer("Calls", compute="_compute_simotel_call_count",
                                         groups="simotel_connector.group_simotel_user")
@@ -77,3 +159,9 @@ class ResPartner(models.Model):
         if len(rows) <= 1:
             return self.browse([row[0] for row in rows])
         return self.browse(min(row[1] for row in rows))
+
+    def _simotel_best_match(self):
+        """The one partner of ``self`` (found by id order) a call belongs to, per the duplicate policy above."""
+        if len(self) <= 1:
+            return self
+        return self.commercial_partner_id.sorted("id")[:1]

@@ -5,3 +5,6 @@ from . import test_i18n
 from . import test_sea_http
 from . import test_simotel_call
 from . import test_click_to_call
+from . import test_contract_state
+from . import test_customer_code
+from . import test_lookup_http

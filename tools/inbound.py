@@ -9,7 +9,6 @@ import binascii
 import hmac
 import ipaddress
 import json
-from urllib.parse import parse_qsl
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = ("application/json", "text/json")
@@ -30,18 +29,24 @@ def read_payload(httprequest, max_bytes=MAX_BODY_BYTES):
 
     GET: the query string. POST/PUT: a JSON object body (form bodies are
     accepted too); query string values fill in what the body lacks.
+    Odoo's request wrapper hides the raw stream: the body is read with
+    ``get_data`` once its announced length is known to be within ``max_bytes``.
     """
     query = {key: httprequest.args.get(key) for key in httprequest.args}
     if httprequest.method in ("GET", "HEAD"):
         return query
     length = httprequest.content_length
-    if length is not None and length > max_bytes:
+    if length is None:
+        if "chunked" in httprequest.headers.get("Transfer-Encoding", "").lower():
+            raise InboundError(411, "send the body with a Content-Length header")
+        return query
+    if length > max_bytes:
         raise InboundError(413, "request body too large (limit %d bytes)" % max_bytes)
     mimetype = (httprequest.mimetype or "").lower()
-    stream = getattr(httprequest, "stream", None)  # Odoo's HTTPRequest wrapper hides it
-    raw = stream.read(max_bytes + 1) if stream is not None else httprequest.get_data(cache=False)
-    if len(raw) > max_bytes:
-        raise InboundError(413, "request body too large (limit %d bytes)" % max_bytes)
+    if mimetype in FORM_TYPES:
+        # Odoo's dispatcher has already parsed (and consumed) a form body.
+        return {**query, **{key: httprequest.form.get(key) for key in httprequest.form}}
+    raw = httprequest.get_data(cache=False)
     if not raw.strip():
         return query
     if mimetype in JSON_TYPES or mimetype.endswith("+json"):
@@ -51,11 +56,6 @@ def read_payload(httprequest, max_bytes=MAX_BODY_BYTES):
             raise InboundError(400, "body is not valid JSON") from None
         if not isinstance(body, dict):
             raise InboundError(400, "JSON body must be an object")
-    elif mimetype in FORM_TYPES:
-        try:
-            body = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-        except UnicodeDecodeError:
-            raise InboundError(400, "form body is not UTF-8") from None
     else:
         raise InboundError(415, "unsupported content type %r: send application/json" % (mimetype or "none"))
     return {**query, **body}

@@ -1,0 +1,282 @@
+"""Call-time lookup through a real Odoo server, compared with Odoo's own /web/health.
+
+Starts ``odoo-bin --workers=2`` on a free loopback port, on a database with
+1M partners (built once, kept for the next runs), then drives
+``POST /simotel/lookup/<code>`` and ``GET /web/health`` from loopback with the
+same load (8 concurrent connections), in alternating rounds so that both see
+the same machine. Prints p50/p99, requests/s, their ratio and the targets:
+lookup throughput >= 0.7x /web/health's, lookup p99 <= 150 ms, no non-2xx.
+
+    python3 benchmarks/lookup_http.py [--partners 1000000] [--requests 4000]
+
+Environment: ODOO_SRC (default /opt/odoo-18.0), SIMOTEL_HOME (default ~/.simotel-dev, for the venv).
+"""
+import argparse
+import base64
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _http_dataset as _dataset  # noqa: E402
+
+CODE = "bench"
+USERNAME, PASSWORD = "bench", "bench-pass"
+TARGET_RATIO, TARGET_P99_MS = 0.7, 150.0
+
+
+def setup_inside_odoo(args):
+    """Runs in the venv with Odoo importable: dataset, inbound credentials, the API call."""
+    sys.path.insert(0, args.odoo_src)
+    import odoo  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
+    with odoo.modules.registry.Registry(args.db).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        _dataset.build(env, args.partners)
+        env.company.write({
+            "simotel_inbound_auth": "basic",
+            "simotel_inbound_username": USERNAME,
+            "simotel_inbound_password": PASSWORD,
+        })
+        if not env["simotel.api.call"].search([("code", "=", CODE)]):
+            env["simotel.api.call"].create({
+                "name": "Benchmark", "code": CODE, "reply_format": "generic",
+                "item_ids": [(0, 0, {"kind": kind}) for kind in ("contract", "agent", "known", "customer_code")],
+            })
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(args, workdir):
+    """Odoo config in ``workdir`` and a database with the module and the dataset."""
+    addons = workdir / "addons"
+    addons.mkdir()
+    (addons / "simotel_connector").symlink_to(REPO)
+    config = workdir / "odoo.conf"
+    config.write_text(
+        "[options]\n"
+        f"addons_path = {args.odoo_src}/addons,{args.odoo_src}/odoo/addons,{addons}\n"
+        f"data_dir = {workdir}/data\n"
+        "db_host = False\ndb_port = False\nlist_db = False\n"
+    )
+    odoo_bin = [args.python, f"{args.odoo_src}/odoo-bin", "-c", str(config), "-d", args.db]
+    exists = subprocess.run(["psql", "-lqtA"], capture_output=True, text=True, check=True).stdout
+    if f"{args.db}|" not in exists:
+        print(f"creating database {args.db} with simotel_connector", flush=True)
+        subprocess.run(odoo_bin + ["-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
+                                   "--log-level=warn"], check=True)
+    else:
+        subprocess.run(odoo_bin + ["-u", "simotel_connector", "--stop-after-init", "--log-level=warn"], check=True)
+    subprocess.run([args.python, __file__, "--inside-odoo", "--config", str(config), "--db", args.db,
+                    "--odoo-src", args.odoo_src, "--partners", str(args.partners)], check=True)
+    return odoo_bin
+
+
+def gevent_shim(python, workdir):
+    """``PYTHONPATH`` entry that lets gevent find its ``zope.*`` dependencies, or ``None`` if it does.
+
+    With ``--workers`` Odoo also runs a gevent process; old ``pkg_resources``
+    (setuptools<70, pinned for Odoo) cannot see the ``zope_interface-*.dist-info``
+    of recent wheels, gevent dies at start and Odoo respawns it every second,
+    eating a CPU during the benchmark. The shim only adds metadata.
+    """
+    probe = "import pkg_resources; pkg_resources.require('gevent')"
+    if subprocess.run([python, "-c", probe], capture_output=True).returncode == 0:
+        return None
+    for name in ("zope.interface", "zope.event"):
+        version = subprocess.run([python, "-c", f"import importlib.metadata as m; print(m.version('{name}'))"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        info = workdir / "shim" / f"{name}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    return str(workdir / "shim")
+
+
+def start_server(odoo_bin, port, workdir):
+    logfile = workdir / "odoo.log"
+    env = dict(os.environ)
+    shim = gevent_shim(odoo_bin[0], workdir)
+    if shim:
+        print("note: zope.interface metadata shim for gevent (see gevent_shim)", flush=True)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [shim, env.get("PYTHONPATH")]))
+    process = subprocess.Popen(odoo_bin + [
+        f"--db-filter=^{odoo_bin[-1]}$", "--workers=2", "--max-cron-threads=0",
+        "--http-interface=127.0.0.1", f"--http-port={port}", f"--logfile={logfile}", "--log-level=info",
+    ], start_new_session=True, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if request(port, "GET", "/web/health")[0] == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop_server(process)
+    raise SystemExit(f"Odoo did not answer on port {port}; see {logfile}")
+
+
+def stop_server(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def request(port, method, path, body=None, headers=None):
+    """One request on a new connection (as the PBX does); ``(status, seconds)``."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def lookup_requests(partners, count, seed=7):
+    """Realistic PBX questions: callers in the forms trunks send, unknown callers, typed codes."""
+    rng = random.Random(seed)
+    forms = [lambda m: m, lambda m: "+98" + m[1:], lambda m: "98" + m[1:], lambda m: m[1:]]
+    token = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Basic {token}"}
+    bodies = []
+    for i in range(count):
+        n = rng.randint(1, partners)
+        kind = rng.random()
+        payload = {"dst": "02191001000", "unique_id": f"1700000000.{i}", "app_name": "bench"}
+        if kind < 0.7:
+            payload.update(src=rng.choice(forms)(_dataset.mobile(n)), data="")
+        elif kind < 0.85:
+            payload.update(src="0935%07d" % n, data="")
+        else:
+            payload.update(src="0935%07d" % n, data=_dataset.customer_code(n))
+        bodies.append(json.dumps(payload))
+    return headers, bodies
+
+
+def run_phase(port, count, concurrency, max_seconds, make):
+    """``count`` requests from ``concurrency`` threads; returns (latencies, statuses, seconds)."""
+    latencies, statuses, lock = [], {}, threading.Lock()
+    next_index = iter(range(count))
+    deadline = time.monotonic() + max_seconds
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                index = next(next_index, None)
+            if index is None:
+                return
+            try:
+                status, seconds = request(port, *make(index))
+            except OSError as e:
+                status, seconds = type(e).__name__, 0.0
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if seconds:
+                    latencies.append(seconds)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+def main():
+    home = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="simotel_bench_lookup_http")
+    parser.add_argument("--partners", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=4000, help="per endpoint")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-seconds", type=float, default=120, help="cap of each phase")
+    parser.add_argument("--odoo-src", default=os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
+    parser.add_argument("--python", default=str(home / "venv/bin/python"))
+    parser.add_argument("--inside-odoo", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside_odoo:
+        return setup_inside_odoo(args)
+
+    with tempfile.TemporaryDirectory(prefix="simotel-bench-") as tmp:
+        workdir = Path(tmp)
+        odoo_bin = prepare(args, workdir)
+        port = free_port()
+        server = start_server(odoo_bin, port, workdir)
+        try:
+            headers, bodies = lookup_requests(args.partners, args.requests)
+            endpoints = {
+                "/web/health": lambda i: ("GET", "/web/health"),
+                f"/simotel/lookup/{CODE}": lambda i: ("POST", f"/simotel/lookup/{CODE}", bodies[i], headers),
+            }
+            # Warm both workers' caches, then alternate rounds of each endpoint.
+            for make in endpoints.values():
+                run_phase(port, 50, args.concurrency, 30, make)
+            results = {name: ([], {}, 0.0) for name in endpoints}
+            per_round = args.requests // args.rounds
+            for r in range(args.rounds):
+                for name, make in endpoints.items():
+                    offset = r * per_round
+                    latencies, statuses, seconds = run_phase(
+                        port, per_round, args.concurrency, args.max_seconds, lambda i, m=make, o=offset: m(o + i),
+                    )
+                    total = results[name]
+                    for status, n in statuses.items():
+                        total[1][status] = total[1].get(status, 0) + n
+                    results[name] = (total[0] + latencies, total[1], total[2] + seconds)
+        finally:
+            stop_server(server)
+
+    print(f"\n{args.partners} partners, {args.concurrency} concurrent connections, --workers=2, "
+          f"{args.rounds} alternating rounds, {os.cpu_count()} CPUs shared with this load generator, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'endpoint':<26}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}  statuses")
+    figures = {}
+    for name, (latencies, statuses, seconds) in results.items():
+        rps = len(latencies) / seconds if seconds else 0.0
+        figures[name] = (percentile(latencies, 0.5), percentile(latencies, 0.99), rps, statuses)
+        print(f"{name:<26}{len(latencies):>9}{figures[name][0]:>9.1f}{figures[name][1]:>9.1f}{rps:>9.1f}  "
+              f"{dict(sorted(statuses.items(), key=str))}")
+    health, lookup = figures["/web/health"], figures[f"/simotel/lookup/{CODE}"]
+    ratio = lookup[2] / health[2] if health[2] else 0.0
+    non_2xx = sum(n for status, n in lookup[3].items() if not (isinstance(status, int) and 200 <= status < 300))
+    checks = [
+        (f"lookup/health throughput ratio {ratio:.2f} (target >= {TARGET_RATIO})", ratio >= TARGET_RATIO),
+        (f"lookup p99 {lookup[1]:.1f} ms (target <= {TARGET_P99_MS:.0f} ms)", lookup[1] <= TARGET_P99_MS),
+        (f"lookup non-2xx replies {non_2xx} (target 0)", non_2xx == 0),
+    ]
+    print(f"lookup/health latency ratio: p50 {lookup[0] / health[0]:.2f}x, p99 {lookup[1] / health[1]:.2f}x")
+    for text, ok in checks:
+        print(("PASS " if ok else "FAIL ") + text)
+    return 0 if all(ok for _text, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

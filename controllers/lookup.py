@@ -1,0 +1,48 @@
+import logging
+import time
+
+from odoo import http
+from odoo.http import request
+
+from ..tools import api_component, inbound
+
+_logger = logging.getLogger(__name__)
+
+
+class SimotelLookupController(http.Controller):
+    @http.route(
+        "/simotel/lookup/<string:code>", type="http", auth="none", methods=["GET", "POST"],
+        csrf=False, save_session=False, readonly=False,
+    )
+    def simotel_lookup(self, code, **_kwargs):
+        """Answer a dialplan API component (or the generic API call module) during a call."""
+        started = time.perf_counter()
+        shown_code = code if api_component.valid_code(code) else "<invalid>"
+        httprequest = request.httprequest
+        ApiCall = request.env["simotel.api.call"].sudo()
+        config, payload, partner = None, {}, request.env["res.partner"]
+        try:
+            config = ApiCall._simotel_config_for(
+                code, httprequest.remote_addr, inbound.basic_credentials(httprequest),
+            )
+            payload = inbound.read_payload(httprequest)
+            body, partner = ApiCall._simotel_lookup(config, payload)
+            status, message = 200, "ok"
+        except inbound.InboundError as e:
+            status, message = e.status, e.message
+        except Exception:
+            _logger.exception("Simotel lookup %s: internal error", shown_code)
+            request.env.cr.rollback()
+            status, message = 500, "internal error"
+        if status != 200:
+            body = api_component.failure(config and config["format"], config and config["error_values"])
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        if config:
+            ApiCall._simotel_log(config, payload, partner, status, body, duration_ms)
+        _logger.log(
+            logging.INFO if status < 400 else logging.WARNING,
+            "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
+            shown_code, str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
+            api_component.summary(body), message, duration_ms,
+        )
+        return request.make_json_response(body, status=status)

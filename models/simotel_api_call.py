@@ -1,0 +1,276 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools import safe_eval
+
+from ..tools import api_component, inbound
+
+_logger = logging.getLogger(__name__)
+
+# Partner fields the items read: fetched in one narrow query instead of the whole row.
+LOOKUP_PARTNER_FIELDS = [
+    "commercial_partner_id", "user_id", "ref", "name",
+    "simotel_contract_ref", "simotel_contract_start", "simotel_contract_end",
+]
+# Company fields read by the inbound check and the phone region, in one narrow query.
+LOOKUP_COMPANY_FIELDS = [
+    "simotel_inbound_auth", "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
+    "simotel_phone_country_id", "partner_id",
+]
+REPLY_FORMATS = [
+    ("generic", "Generic API call module (property → value)"),
+    ("ivr", "Simotel IVR API (case)"),
+    ("exten", "Simotel Exten API (extension)"),
+    ("smart", "Simotel Smart API (commands)"),
+]
+
+
+def domain_eval_context(record):
+    """Names a routing domain may use (those of Odoo's domain editor)."""
+    return {
+        "datetime": safe_eval.datetime,
+        "time": safe_eval.time,
+        "relativedelta": relativedelta,
+        "context_today": lambda: fields.Date.context_today(record),
+    }
+
+
+def parse_domain(record, text):
+    """The domain written in ``text``, evaluated now."""
+    return safe_eval.safe_eval(text or "[]", domain_eval_context(record))
+
+
+class SimotelApiCall(models.Model):
+    """What Odoo answers when a dialplan API component asks who is calling."""
+
+    _name = "simotel.api.call"
+    _description = "Simotel API Call"
+    _order = "name, id"
+
+    name = fields.Char(required=True, help="A name to recognise this API call, e.g. Contract routing.")
+    code = fields.Char(
+        required=True, copy=False,
+        help="Unique code, part of the address given to the PBX: /simotel/lookup/<code>. "
+        "Letters, digits, dot, dash and underscore.",
+    )
+    active = fields.Boolean(default=True, help="A disabled API call answers 404: the PBX takes its error route.")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company,
+        help="Company whose customers, contracts and inbound protection this API call uses.",
+    )
+    reply_format = fields.Selection(
+        REPLY_FORMATS, required=True, default="generic",
+        help="Generic: every item as a property of a JSON object. IVR: the case of the first item "
+        "with a value. Exten: the extension of the first item with a value. Smart: SetExten with "
+        "the first agent item's extension, then Exit with the first other item's value.",
+    )
+    number_param = fields.Char(
+        "Number Parameter", required=True, default="src",
+        help="Request field holding the caller number (src for Simotel's components). "
+        "A value that matches no phone number is tried as a customer code.",
+    )
+    code_param = fields.Char(
+        "Customer Code Parameter", default="data",
+        help="Request field holding a customer code typed by the caller (data for Simotel's components). "
+        "When present it is looked up first, in the customers' Internal Reference.",
+    )
+    contract_source = fields.Selection(
+        [("fields", "Contract fields of the customer"), ("domain", "Customers matching a domain")],
+        required=True, default="fields",
+        help="Where contract items read whether the customer has an active contract: the Contract "
+        "fields on the customer form, or any condition, e.g. from a contract or subscription module.",
+    )
+    contract_domain = fields.Char(
+        default="[]", help="Customers matching this condition have an active contract.",
+    )
+    empty_value = fields.Char(
+        "Empty Item Answer",
+        help="IVR, Exten and Smart: the case or extension answered when no item has a value. "
+        "Leave empty to send such calls out of the component's failure output.",
+    )
+    error_value = fields.Char(
+        "Error Answer",
+        help="Generic format only: value of every property when Odoo cannot answer. "
+        'Empty: {"ok": "0"}. The PBX also takes its error destination on any non-200 reply.',
+    )
+    item_ids = fields.One2many("simotel.api.call.item", "api_call_id", "Items", copy=True)
+    url = fields.Char("API Address", compute="_compute_url", help="Address to enter in the PBX.")
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique(code, company_id)", "An API call code must be unique per company."),
+    ]
+
+    @api.depends("code")
+    def _compute_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for call in self:
+            call.url = f"{base}/simotel/lookup/{call.code}" if call.code else False
+
+    @api.constrains("code")
+    def _check_code(self):
+        for call in self:
+            if not api_component.valid_code(call.code):
+                raise ValidationError(_(
+                    "The code %s may only contain letters, digits, dot, dash and underscore (64 at most).", call.code,
+                ))
+
+    @api.constrains("reply_format")
+    def _check_reply_format(self):
+        self.item_ids._check_values()
+
+    @api.constrains("contract_domain", "empty_value", "error_value")
+    def _check_answers(self):
+        for call in self:
+            if call.contract_source == "domain":
+                self.env["simotel.api.call.item"]._simotel_check_domain(call.contract_domain)
+            for value in (call.empty_value, call.error_value):
+                if api_component.unsafe_value(value):
+                    raise ValidationError(_("Answers cannot contain quotes, semicolons, brackets or backslashes."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    def action_view_logs(self):
+        """Recent lookups of this API call."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_lookup_log")
+        action["domain"] = [("api_call_id", "=", self.id)]
+        return action
+
+    # Call-time path: everything below runs for every request of the PBX.
+
+    @api.model
+    @tools.ormcache("code")
+    def _simotel_configs(self, code):
+        """Frozen configuration of the API calls with ``code`` (one per company), active or not."""
+        calls = self.sudo().with_context(active_test=False).search([("code", "=", code)], order="id")
+        return tuple(call._simotel_config() for call in calls)
+
+    def _simotel_config(self):
+        self.ensure_one()
+        items = tuple(item._simotel_config() for item in self.item_ids.sorted(lambda i: (i.sequence, i.id)))
+        error_values = {item["key"]: self.error_value for item in items if item["key"]} if self.error_value else {}
+        return {
+            "id": self.id,
+            "code": self.code,
+            "active": self.active,
+            "company_id": self.company_id.id,
+            "tz": self.company_id.partner_id.tz or "UTC",
+            "format": self.reply_format,
+            "number_param": self.number_param,
+            "code_param": self.code_param,
+            "contract_domain": self.contract_domain if self.contract_source == "domain" else None,
+            "empty_value": self.empty_value or "",
+            "error_values": error_values,
+            "items": items,
+        }
+
+    @api.model
+    def _simotel_config_for(self, code, remote_addr, credentials):
+        """The configuration serving ``code`` for an authenticated request.
+
+        :raises InboundError: 404 unknown or disabled code, 401/403 refused by
+            the company's inbound protection
+        """
+        configs = self._simotel_configs(code) if api_component.valid_code(code) else ()
+        first_error = None
+        for config in configs:
+            if not config["active"]:
+                continue
+            company = self.env["res.company"].sudo().browse(config["company_id"])
+            company.fetch(LOOKUP_COMPANY_FIELDS)
+            if not company.simotel_phone_country_id:
+                company.partner_id.fetch(["country_id"])
+            error = company._simotel_inbound_error(remote_addr, credentials)
+            if error is None:
+                return config
+            first_error = first_error or error
+        raise first_error or inbound.InboundError(404, "unknown or disabled API call code")
+
+    @api.model
+    def _simotel_lookup(self, config, payload):
+        """Answer a lookup request.
+
+        :param config: from :meth:`_simotel_config_for`
+        :param payload: the request's fields (:func:`~..tools.inbound.read_payload`)
+        :return: ``(body, partner)``; an unknown caller is answered too
+        :raises InboundError: 400 on a field that is not text
+        """
+        company = self.env["res.company"].browse(config["company_id"])
+        Partner = self.env["res.partner"].sudo().with_context(tz=config["tz"], active_test=True)
+        code = _text(payload, config["code_param"])
+        number = _text(payload, config["number_param"])
+        partner = Partner.browse()
+        if code:
+            partner = Partner._simotel_find_partner_by_ref(code, company)
+        if not partner and number:
+            partner = (Partner._simotel_find_partner(number, company)
+                       or Partner._simotel_find_partner_by_ref(number, company))
+        if partner:
+            partner.fetch(LOOKUP_PARTNER_FIELDS)
+            if partner.commercial_partner_id != partner:
+                partner.commercial_partner_id.fetch(LOOKUP_PARTNER_FIELDS)
+        values = [
+            (item["key"], self.env["simotel.api.call.item"]._simotel_value(item, config, partner), item["kind"])
+            for item in config["items"]
+        ]
+        return api_component.answer(config["format"], values, config["empty_value"]), partner
+
+    @api.model
+    def _simotel_log(self, config, payload, partner, status, body, duration_ms):
+        """Store one lookup row with a single INSERT; never raises.
+
+        The row is committed asynchronously (``synchronous_commit`` off for
+        this transaction only): the answer does not wait for the WAL flush,
+        and a PostgreSQL crash can at worst lose the last fraction of a
+        second of log rows, never corrupt anything.
+        """
+        cr = self.env.cr
+        try:
+            cr.execute("""
+                SET LOCAL synchronous_commit TO OFF;
+                INSERT INTO simotel_lookup_log
+                    (api_call_id, company_id, number, code, unique_id, partner_id, status, result, duration_ms,
+                     create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+            """, (
+                config["id"], config["company_id"],
+                _short(payload.get(config["number_param"])), _short(payload.get(config["code_param"])),
+                _short(payload.get("unique_id")), partner.id or None, status,
+                api_component.summary(body), duration_ms,
+            ))
+        except Exception:
+            _logger.exception("Simotel lookup %s: could not store the lookup log", config["code"])
+            cr.rollback()
+
+
+def _text(payload, key):
+    """The text value of field ``key``; numbers are accepted as text.
+
+    :raises InboundError: 400 when the value is a list, an object or a boolean
+    """
+    if not key:
+        return ""
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise inbound.InboundError(400, "field %r must be text" % key)
+    return str(value).strip()
+
+
+def _short(value):
+    return str(value)[:64] if value not in (None, "") else None

@@ -1,0 +1,156 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from ..tools import api_component
+from .simotel_api_call import parse_domain
+
+ITEM_KINDS = [
+    ("contract", "Contract status"),
+    ("agent", "Account manager's extension"),
+    ("known", "Known customer"),
+    ("customer_code", "Customer code"),
+    ("name", "Customer name"),
+    ("domain", "Customer matches a condition"),
+]
+# Default (property, value if yes, value if no) of each kind; seed convention: contract 0 = has one.
+KIND_DEFAULTS = {
+    "contract": ("contract", "0", "1"),
+    "agent": ("agent", "", ""),
+    "known": ("known", "1", "0"),
+    "customer_code": ("customer_code", "", ""),
+    "name": ("name", "", ""),
+    "domain": ("", "1", "0"),
+}
+
+
+class SimotelApiCallItem(models.Model):
+    """One property of an API call's answer, computed from Odoo at call time."""
+
+    _name = "simotel.api.call.item"
+    _description = "Simotel API Call Item"
+    _order = "sequence, id"
+
+    api_call_id = fields.Many2one("simotel.api.call", "API Call", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="api_call_id.company_id", store=True, index=True)
+    sequence = fields.Integer(default=10)
+    kind = fields.Selection(ITEM_KINDS, required=True, default="contract")
+    key = fields.Char(
+        "Property", compute="_compute_kind_defaults", store=True, readonly=False, precompute=True,
+        help="Property name in the generic format's answer, as entered in the PBX's API call item.",
+    )
+    domain = fields.Char(
+        "Condition", default="[]",
+        help="Customers matching this condition (the contact or its company) get the value if yes, "
+        "e.g. a VIP tag, overdue invoices, open tickets.",
+    )
+    value_true = fields.Char(
+        "Value If Yes", compute="_compute_kind_defaults", store=True, readonly=False, precompute=True,
+        help="Contract: the customer has an active contract. Known: the caller is a customer. "
+        "Condition: the customer matches it.",
+    )
+    value_false = fields.Char(
+        "Value If No", compute="_compute_kind_defaults", store=True, readonly=False, precompute=True,
+        help="Answered otherwise, unknown callers included. For the account manager, customer code and "
+        "name items: the fallback when the customer has none (e.g. a queue's extension).",
+    )
+    value_expired = fields.Char(
+        "Value If Expired",
+        help="Contract items only: value for a customer whose contract has ended. Empty: the value if no.",
+    )
+
+    @api.depends("kind")
+    def _compute_kind_defaults(self):
+        for item in self:
+            item.key, item.value_true, item.value_false = KIND_DEFAULTS.get(item.kind, ("", "", ""))
+
+    @api.depends("kind", "key")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for item in self:
+            item.display_name = item.key or kinds.get(item.kind, "")
+
+    @api.constrains("domain", "kind")
+    def _check_domain(self):
+        for item in self.filtered(lambda i: i.kind == "domain"):
+            self._simotel_check_domain(item.domain)
+
+    @api.constrains("key", "value_true", "value_false", "value_expired", "api_call_id")
+    def _check_values(self):
+        for item in self:
+            if any(api_component.unsafe_value(v) for v in (item.value_true, item.value_false, item.value_expired)):
+                raise ValidationError(_("Item values cannot contain quotes, semicolons, brackets or backslashes."))
+            call = item.api_call_id
+            if call.reply_format == "generic":
+                if not item.key:
+                    raise ValidationError(_("Items of a generic API call need a property."))
+                if len(call.item_ids.filtered(lambda i: i.key == item.key)) > 1:
+                    raise ValidationError(_(
+                        "Property %(key)s is used twice in %(call)s.", key=item.key, call=call.name,
+                    ))
+
+    @api.model
+    def _simotel_check_domain(self, text):
+        try:
+            self.env["res.partner"]._search(parse_domain(self, text))
+        except Exception as e:
+            raise ValidationError(_("Invalid condition %(domain)s: %(error)s", domain=text, error=e)) from None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    def _simotel_config(self):
+        self.ensure_one()
+        return {
+            "key": self.key or "",
+            "kind": self.kind,
+            "domain": self.domain if self.kind == "domain" else None,
+            "true": self.value_true or "",
+            "false": self.value_false or "",
+            "expired": self.value_expired or "",
+        }
+
+    @api.model
+    def _simotel_value(self, item, config, partner):
+        """The text value of ``item`` (a frozen item configuration) for ``partner`` (may be empty)."""
+        kind = item["kind"]
+        if not partner:
+            return item["false"]
+        commercial = partner.commercial_partner_id
+        if kind == "known":
+            return item["true"]
+        if kind == "contract":
+            if config["contract_domain"] is not None:
+                return item["true"] if self._simotel_matches(partner, config["contract_domain"]) else item["false"]
+            state = commercial.simotel_contract_state
+            if state == "active":
+                return item["true"]
+            return (state == "expired" and item["expired"]) or item["false"]
+        if kind == "domain":
+            return item["true"] if self._simotel_matches(partner, item["domain"]) else item["false"]
+        if kind == "agent":
+            user = partner.user_id or commercial.user_id
+            user.fetch(["active", "simotel_extension"])
+            return (user.active and user.simotel_extension) or item["false"]
+        if kind == "customer_code":
+            return partner.ref or commercial.ref or item["false"]
+        return partner.name or item["false"]
+
+    @api.model
+    def _simotel_matches(self, partner, text):
+        """Whether ``partner`` or its commercial entity matches the domain written in ``text``."""
+        domain = expression.AND([
+            [("id", "in", list({partner.id, partner.commercial_partner_id.id}))],
+            parse_domain(partner, text),
+        ])
+        return bool(partner.with_context(active_test=False).search_count(domain, limit=1))

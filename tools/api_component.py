@@ -1,0 +1,78 @@
+"""Replies to Simotel's dialplan API components and to the generic "API call" module.
+
+One place for the reply shapes (docs/simotel-protocol.md §1):
+
+* ``generic``: a flat JSON object ``{property: value}``;
+* ``ivr``: ``{"ok": "1", "case": "3"}``;
+* ``exten``: ``{"ok": "1", "extension": "120"}``;
+* ``smart``: ``{"ok": "1", "commands": "SetExten('120');Exit('vip')"}``.
+
+Every format fails with ``{"ok": "0"}``: Simotel then takes the component's
+failure output. The generic module may be given its own error object.
+"""
+import re
+
+FAILURE = {"ok": "0"}
+# Characters that would break out of a Smart API command argument.
+_UNSAFE = re.compile(r"['\";()\\\r\n]")
+# A value of an item or a code in the URL: short, printable, no command syntax.
+_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+def valid_code(code):
+    """Whether ``code`` can be an API call code (it is a segment of the URL)."""
+    return bool(code and _CODE.match(code))
+
+
+def unsafe_value(value):
+    """Whether ``value`` contains characters that break a Smart API command."""
+    return bool(value and _UNSAFE.search(value))
+
+
+def smart_arg(value):
+    """``value`` quoted as a Smart API command argument, unsafe characters removed."""
+    return "'%s'" % _UNSAFE.sub("", str(value))
+
+
+def failure(reply_format=None, error_values=None):
+    """The failure body of ``reply_format``.
+
+    :param error_values: generic format only: ``{property: value}`` the admin
+        set as the error answer; ``{"ok": "0"}`` when empty
+    """
+    if reply_format == "generic" and error_values:
+        return dict(error_values)
+    return dict(FAILURE)
+
+
+def answer(reply_format, values, empty_value=""):
+    """The success body of ``reply_format`` for the items' ``values``.
+
+    :param values: ordered ``(property, value, kind)`` triples; a value is a
+        string, ``""`` when the item has nothing to say
+    :param empty_value: the "empty item" answer of the single-value formats,
+        used when no item has a value
+    :return: the reply ``dict``; the failure shape when a single-value
+        format has nothing to answer
+    """
+    if reply_format == "generic":
+        return {key: value for key, value, _kind in values if value != ""}
+    if reply_format == "smart":
+        extension = next((v for _k, v, kind in values if kind == "agent" and v), "")
+        case = next((v for _k, v, kind in values if kind != "agent" and v), "") or empty_value
+        if not case:
+            return dict(FAILURE)
+        commands = []
+        if extension:
+            commands.append("SetExten(%s)" % smart_arg(extension))
+        commands.append("Exit(%s)" % smart_arg(case))
+        return {"ok": "1", "commands": ";".join(commands)}
+    value = next((v for _k, v, _kind in values if v), "") or empty_value
+    if not value:
+        return dict(FAILURE)
+    return {"ok": "1", "case" if reply_format == "ivr" else "extension": value}
+
+
+def summary(body):
+    """A short text of a reply body for logs (``case=3``, ``contract=0 agent=120``)."""
+    return " ".join("%s=%s" % (key, value) for key, value in body.items() if key != "ok" or value == "0")[:200]
