@@ -81,17 +81,21 @@ ensure_postgres() {
 
 ensure_venv() {
     local stamp want
-    want=$(cat "$ODOO_SRC/requirements.txt" "$REPO/requirements.txt" "$REPO/test-requirements.txt" | sha256sum | cut -c1-16)
+    want=$( (echo "venv-recipe-2"; cat "$ODOO_SRC/requirements.txt" "$REPO/requirements.txt" "$REPO/test-requirements.txt") |
+        sha256sum | cut -c1-16)
     stamp=$VENV/.simotel-requirements
     [ -x "$VENV/bin/python" ] || { say "creating virtualenv $VENV"; python3 -m venv "$VENV"; }
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         say "installing Odoo's and our Python requirements (first time: several minutes)"
         # Odoo 18's pinned packages build from source and need an old setuptools to do so.
         echo "setuptools<70" > "$SIMOTEL_HOME/pip-constraint.txt"
-        "$VENV/bin/pip" install -q wheel "setuptools<70"
+        "$VENV/bin/pip" install -q wheel
         PIP_CONSTRAINT="$SIMOTEL_HOME/pip-constraint.txt" PIP_BUILD_CONSTRAINT="$SIMOTEL_HOME/pip-constraint.txt" \
             "$VENV/bin/pip" install -q \
             -r "$ODOO_SRC/requirements.txt" -r "$REPO/requirements.txt" -r "$REPO/test-requirements.txt"
+        # At run time Odoo's gevent worker (websocket bus, --workers) needs a pkg_resources that
+        # knows normalized distribution names (zope_interface); the venv's bundled one does not.
+        "$VENV/bin/pip" install -q "setuptools>=70,<81"
         echo "$want" > "$stamp"
     fi
 }
