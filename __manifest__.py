@@ -12,11 +12,20 @@
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
+        "security/simotel_screen_pop_security.xml",
         "views/simotel_menus.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "simotel_connector/static/src/screen_pop/*",
+        ],
+        "web.assets_tests": [
+            "simotel_connector/static/tests/tours/*",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "installable": True,
