@@ -13,10 +13,14 @@
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
         "security/simotel_screen_pop_security.xml",
+        "data/simotel_cron.xml",
         "views/simotel_menus.xml",
+        "views/simotel_call_views.xml",
+        "views/simotel_event_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -4,4 +4,6 @@ from . import res_config_settings
 from . import res_users
 from . import res_partner
 from . import crm_lead
+from . import simotel_call
+from . import simotel_event
 from . import simotel_screen_pop

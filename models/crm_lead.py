@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..tools import phone
 
@@ -6,6 +6,22 @@ from ..tools import phone
 class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "simotel.phone.mixin"]
+
+    simotel_call_count = fields.Integer("Calls", compute="_compute_simotel_call_count",
+                                        groups="simotel_connector.group_simotel_user")
+
+    def _compute_simotel_call_count(self):
+        counts = dict(self.env["simotel.call"]._read_group(
+            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        for lead in self:
+            lead.simotel_call_count = counts.get(lead, 0)
+
+    def action_simotel_calls(self):
+        """Smart button: the calls linked to this lead."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_call")
+        action["domain"] = [("lead_id", "=", self.id)]
+        return action
 
     @api.model
     def _simotel_find_lead(self, number, company=None):

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 
 from ..tools import inbound, phone
@@ -57,6 +58,36 @@ class ResCompany(models.Model):
         help="Country of numbers written without a country code. Empty: the company's country, else Iran.",
     )
 
+    # Call history (SEA events, CDRs, sync).
+    simotel_time_mode = fields.Selection(
+        [("utc", "UTC"), ("local", "PBX local time")], "Event Times", default="utc", required=True,
+        help="How the PBX writes times in SEA events: UTC (Simotel's default) or its local time.",
+    )
+    simotel_tz = fields.Selection(
+        _tz_get, "PBX Time Zone", default="Asia/Tehran", required=True,
+        help="Time zone of the PBX: used for local-time events, report rows and sync periods.",
+    )
+    simotel_missed_call_activity = fields.Boolean(
+        "Call-back Activity for Missed Calls", default=True,
+        help="A missed inbound call from a known customer schedules one \"Call back\" activity.",
+    )
+    simotel_missed_call_user_id = fields.Many2one(
+        "res.users", "Call-back User", domain=[("share", "=", False)],
+        help="Gets the call-back activity when the customer has no salesperson.",
+    )
+    simotel_backfill = fields.Boolean(
+        "Sync Calls Periodically", default=True,
+        help="Pull the PBX's call reports regularly so that calls missed by SEA arrive anyway.",
+    )
+    simotel_backfill_days = fields.Integer(
+        "Sync Period (days)", default=1, help="How far back \"Sync calls\" and the first automatic sync look.",
+    )
+    simotel_last_sync = fields.Datetime("Last Call Sync", readonly=True)
+    simotel_event_retention_days = fields.Integer(
+        "Keep Processed Events (days)", default=30,
+        help="Processed SEA events older than this are deleted (0: keep them). Failed events are kept.",
+    )
+
     @api.constrains("simotel_inbound_ips")
     def _check_simotel_inbound_ips(self):
         for company in self.sudo():
@@ -69,6 +100,16 @@ class ResCompany(models.Model):
         """ISO code of the country for numbers without a country code."""
         self.ensure_one()
         return (self.simotel_phone_country_id or self.country_id).code or phone.FALLBACK_REGION
+
+    def _simotel_time_zone(self, report=False):
+        """Time zone of the PBX's times: of SEA events, or (``report``) of SA report rows.
+
+        Report rows are what the PBX shows its users, always in its local time.
+        """
+        self.ensure_one()
+        if self.simotel_time_mode == "utc" and not report:
+            return "UTC"
+        return self.simotel_tz or "Asia/Tehran"
 
     def _simotel_client(self):
         """The SA client configured for this company."""

@@ -21,6 +21,14 @@ class ResConfigSettings(models.TransientModel):
     simotel_originate_timeout = fields.Integer(related="company_id.simotel_originate_timeout", readonly=False)
     simotel_originate_method = fields.Selection(related="company_id.simotel_originate_method", readonly=False)
     simotel_phone_country_id = fields.Many2one(related="company_id.simotel_phone_country_id", readonly=False)
+    simotel_time_mode = fields.Selection(related="company_id.simotel_time_mode", readonly=False)
+    simotel_tz = fields.Selection(related="company_id.simotel_tz", readonly=False)
+    simotel_missed_call_activity = fields.Boolean(related="company_id.simotel_missed_call_activity", readonly=False)
+    simotel_missed_call_user_id = fields.Many2one(related="company_id.simotel_missed_call_user_id", readonly=False)
+    simotel_backfill = fields.Boolean(related="company_id.simotel_backfill", readonly=False)
+    simotel_backfill_days = fields.Integer(related="company_id.simotel_backfill_days", readonly=False)
+    simotel_last_sync = fields.Datetime(related="company_id.simotel_last_sync")
+    simotel_event_retention_days = fields.Integer(related="company_id.simotel_event_retention_days", readonly=False)
     simotel_sea_url = fields.Char("SEA Address", compute="_compute_simotel_urls")
     simotel_lookup_url = fields.Char("API Component Address", compute="_compute_simotel_urls")
 
@@ -45,6 +53,16 @@ class ResConfigSettings(models.TransientModel):
                 "title": self.env._("Simotel connection works"),
                 "message": self.env._("Odoo reached the Simotel server and was accepted."),
             }
+        return self._simotel_notification_action(notification)
+
+    def action_simotel_sync_calls(self):
+        """Button: save, then pull the PBX's call reports of the sync period now."""
+        self.ensure_one()
+        self.execute()
+        return self.env["simotel.call"].with_company(self.company_id).action_simotel_sync()
+
+    def _simotel_notification_action(self, notification):
+        """A client action showing ``notification`` (type, title, message); errors stay on screen."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

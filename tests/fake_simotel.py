@@ -11,6 +11,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from ..tools import sea
+
 # Error replies of SA (seed 004): name -> (HTTP status, message).
 ERRORS = {
     "parse": (400, "Unable to parse content"),
@@ -38,6 +40,7 @@ class FakeSimotel:
         self.requests = []
         self.cdr_rows = []  # rows served by reports/cdr/search and reports/quick/search
         self.files = {}  # recording name -> bytes, for reports/audio/download
+        self.pbx_tz = "Asia/Tehran"  # time zone of report dates and of date_range
         self.forced = None  # error name of ERRORS, or (status, content_type, body bytes)
         self.delay = 0.0
         self._lock = threading.Lock()
@@ -178,9 +181,23 @@ class FakeSimotel:
     def _search(self, handler, body):
         pagination = body.get("pagination") or {}
         start, count = int(pagination.get("start") or 0), int(pagination.get("count") or 20)
-        rows = self.cdr_rows[start:start + count]
+        rows = self.cdr_rows
+        date_range = body.get("date_range")
+        if isinstance(date_range, dict) and (date_range.get("from") or date_range.get("to")):
+            low = sea.parse_time(date_range.get("from"), self.pbx_tz)
+            high = sea.parse_time(date_range.get("to"), self.pbx_tz)
+            if (date_range.get("from") and not low) or (date_range.get("to") and not high):
+                return self._error(handler, "parse")
+
+            def inside(row):
+                moment = sea.parse_time(row.get("starttime") or row.get("start"), self.pbx_tz)
+                return moment and (not low or moment >= low) and (not high or moment <= high)
+
+            rows = [row for row in rows if inside(row)]
+        total = len(rows)
+        rows = rows[start:start + count]
         return self._ok(handler, {
-            "pagination": {"start": start, "count": count, "total": len(self.cdr_rows)},
+            "pagination": {"start": start, "count": count, "total": total},
             "data": rows,
         })
 

@@ -38,7 +38,8 @@ def read_payload(httprequest, max_bytes=MAX_BODY_BYTES):
     if length is not None and length > max_bytes:
         raise InboundError(413, "request body too large (limit %d bytes)" % max_bytes)
     mimetype = (httprequest.mimetype or "").lower()
-    raw = httprequest.stream.read(max_bytes + 1)
+    stream = getattr(httprequest, "stream", None)  # Odoo's HTTPRequest wrapper hides it
+    raw = stream.read(max_bytes + 1) if stream is not None else httprequest.get_data(cache=False)
     if len(raw) > max_bytes:
         raise InboundError(413, "request body too large (limit %d bytes)" % max_bytes)
     if not raw.strip():

@@ -63,6 +63,33 @@ class SimotelClient:
         """Health check (``setting/ping/act``)."""
         return self.call("setting/ping/act", {})
 
+    def cdr_search(self, date_from, date_to, start=0, count=100, conditions=None):
+        """One page of ``reports/cdr/search``; return ``(rows, total)`` (``total`` ``None`` if not sent).
+
+        :param date_from: ``YYYY-MM-DD HH:MM`` in the PBX's time zone (``date_to`` too)
+        """
+        data = self.call("reports/cdr/search", {
+            "alike": False,
+            "conditions": conditions or {},
+            "date_range": {"from": date_from, "to": date_to},
+            "pagination": {"start": start, "count": count, "sorting": {"starttime": 1}},
+        })
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise SimotelError(
+                self.env._("The Simotel server sent a call report Odoo does not understand."),
+                status=200, reason="not_json",
+            )
+        pagination = data.get("pagination") if isinstance(data.get("pagination"), dict) else {}
+        try:
+            total = int(pagination.get("total"))
+        except (TypeError, ValueError):
+            total = None
+        return data["data"], total
+
+    def download_recording(self, record):
+        """The recording file ``record`` of a call (``reports/audio/download``): ``(content, mimetype)``."""
+        return self.download("reports/audio/download", {"file": record})
+
     # ------------------------------------------------------------------
     # Transport
     # ------------------------------------------------------------------

@@ -1,0 +1,33 @@
+import logging
+
+from odoo import SUPERUSER_ID
+from odoo.http import Controller, request, route
+
+from ..tools import inbound, sea
+
+_logger = logging.getLogger(__name__)
+
+
+class SimotelSeaController(Controller):
+    """SEA webhook: Simotel POSTs (JSON) or GETs (query string) its events here."""
+
+    @route(["/simotel/sea", "/simotel/sea/<string:event>"], type="http", auth="none",
+           methods=["GET", "POST"], csrf=False, save_session=False, readonly=False)
+    def simotel_sea(self, event=None, **_kwargs):
+        """Store the event, commit, then process it; 2xx only once it is stored."""
+        httprequest = request.httprequest
+        try:
+            company = request.env["res.company"].sudo()._simotel_inbound_company(
+                httprequest.remote_addr, inbound.basic_credentials(httprequest))
+            payload = inbound.read_payload(httprequest)
+            name = sea.event_name(event, payload)
+            sea.normalize(name, payload)  # refuse what could never be processed
+        except inbound.InboundError as e:
+            _logger.info("Simotel SEA %s from %s refused: %s %s",
+                         event or "-", httprequest.remote_addr, e.status, e.message)
+            return request.make_json_response({"success": 0, "message": e.message}, status=e.status)
+        env = request.env(user=SUPERUSER_ID, context={**request.env.context, "allowed_company_ids": company.ids})
+        stored = env["simotel.event"]._simotel_store(company, name, payload, httprequest)
+        env.cr.commit()
+        stored.with_context(simotel_autocommit=True)._simotel_process()
+        return request.make_json_response({"success": 1, "message": "stored", "data": {"id": stored.id}})

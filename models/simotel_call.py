@@ -1,0 +1,448 @@
+import logging
+import re
+import threading
+from datetime import timedelta
+
+import psycopg2.errors
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import phone, sea
+from ..tools.sa_client import SimotelError
+
+_logger = logging.getLogger(__name__)
+
+TYPE_DIRECTION = {"incoming": "inbound", "outgoing": "outbound", "local": "internal", "feature": "internal"}
+DISPOSITIONS = {
+    "ANSWERED": "answered", "ANSWER": "answered",
+    "NOANSWER": "no_answer", "NOANSWERED": "no_answer", "CANCEL": "no_answer",
+    "BUSY": "busy",
+    "FAILED": "failed", "CONGESTION": "failed", "CHANUNAVAIL": "failed",
+}
+BACKFILL_MAX_PAGES = 1000
+
+
+def _is_extension(number):
+    digits = re.sub(r"\D", "", phone.clean(number))
+    return bool(digits) and len(digits) <= phone.MAX_EXTENSION_DIGITS and digits == phone.clean(number)
+
+
+class SimotelCall(models.Model):
+    """One call of the Simotel PBX, filled from its CDR (SEA ``Cdr``/``CdrQueue`` or SA reports).
+
+    ``unique_id`` (Simotel's call id) is unique per company: it is the
+    idempotency key that keeps retried and concurrent deliveries of one CDR
+    from making two calls. A click-to-call creates the call before its CDR
+    (state ``originated``); the CDR then completes that record.
+    """
+
+    _name = "simotel.call"
+    _description = "Simotel Call"
+    _order = "start desc, id desc"
+    _simotel_backfill_page_size = 100  # rows per reports/cdr/search request
+
+    company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    unique_id = fields.Char("Simotel Call ID", readonly=True, copy=False)
+    originated_call_id = fields.Char("Originated Call ID", readonly=True, copy=False, index="btree_not_null")
+    state = fields.Selection(
+        [("originated", "Originated, waiting for its CDR"), ("done", "Completed")],
+        "Status", default="done", required=True, readonly=True, index=True,
+    )
+    source = fields.Selection(
+        [("sea", "SEA event"), ("backfill", "Sync (SA reports)"), ("originate", "Click-to-call")],
+        "Source", readonly=True,
+    )
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")],
+        "Direction", required=True, readonly=True, index=True,
+    )
+    caller_number = fields.Char("Caller", readonly=True)
+    callee_number = fields.Char("Callee", readonly=True)
+    external_number = fields.Char("Customer Number", readonly=True,
+                                  help="The other party's number: the caller of an inbound call, the callee of an outbound one.")
+    external_e164 = fields.Char("Customer Number (E.164)", readonly=True, index="btree_not_null")
+    extension = fields.Char("Extension", readonly=True, help="The internal party's extension.")
+    start = fields.Datetime("Start", readonly=True, index=True)
+    end = fields.Datetime("End", readonly=True)
+    duration_seconds = fields.Integer("Duration (s)", readonly=True, aggregator="sum")
+    talk_seconds = fields.Integer("Talk Time (s)", readonly=True, aggregator="sum")
+    wait_seconds = fields.Integer("Wait Time (s)", readonly=True, aggregator="avg")
+    disposition = fields.Selection(
+        [("answered", "Answered"), ("no_answer", "No answer"), ("busy", "Busy"), ("failed", "Failed")],
+        "Outcome", readonly=True, index=True,
+    )
+    missed = fields.Boolean("Missed", compute="_compute_missed", store=True,
+                            help="An inbound call nobody answered.")
+    queue = fields.Char("Queue", readonly=True)
+    entry_point = fields.Char("Entry Point", readonly=True)
+    outgoing_point = fields.Char("Outgoing Point", readonly=True)
+    record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
+    partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
+    user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null", ondelete="set null")
+    lead_id = fields.Many2one("crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null")
+
+    _sql_constraints = [
+        ("unique_id_company_uniq", "UNIQUE(company_id, unique_id)",
+         "A Simotel call ID is unique per company."),
+    ]
+
+    @api.depends("direction", "disposition", "state")
+    def _compute_missed(self):
+        for call in self:
+            call.missed = (call.state == "done" and call.direction == "inbound"
+                           and call.disposition in ("no_answer", "busy", "failed"))
+
+    @api.depends("direction", "external_number", "caller_number", "callee_number", "start")
+    def _compute_display_name(self):
+        labels = dict(self._fields["direction"]._description_selection(self.env))
+        for call in self:
+            number = call.external_number or (
+                "%s → %s" % (call.caller_number or "?", call.callee_number or "?"))
+            call.display_name = "%s %s" % (labels.get(call.direction, ""), number)
+
+    # ------------------------------------------------------------------
+    # Click-to-call (before any CDR)
+    # ------------------------------------------------------------------
+    @api.model
+    def _simotel_register_originate(self, values):
+        """Record a click-to-call before its CDR exists; return the call.
+
+        :param values: ``company_id, user_id, partner_id, lead_id,
+            caller_number`` (the extension), ``callee_number,
+            originated_call_id``. The CDR carrying the same
+            ``originated_call_id`` completes this record.
+        """
+        company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
+        callee = values.get("callee_number")
+        return self.sudo().create({
+            **values,
+            "company_id": company.id,
+            "state": "originated",
+            "source": "originate",
+            "direction": "outbound",
+            "extension": values.get("caller_number"),
+            "external_number": callee,
+            "external_e164": phone.to_e164(callee, company._simotel_phone_region()) or False,
+            "start": values.get("start") or fields.Datetime.now(),
+        })
+
+    # ------------------------------------------------------------------
+    # CDR processing
+    # ------------------------------------------------------------------
+    @api.model
+    def _simotel_cdr_values(self, company, payload, tz_name):
+        """Call values of a normalized ``Cdr``/``CdrQueue`` payload (or SA report row)."""
+        src, dst = str(payload.get("src") or ""), str(payload.get("dst") or "")
+        kind = str(payload.get("type") or "").lower()
+        direction = TYPE_DIRECTION.get(kind)
+        if not direction:
+            if _is_extension(src) and _is_extension(dst):
+                direction = "internal"
+            elif _is_extension(src):
+                direction = "outbound"
+            else:
+                direction = "inbound"
+        talk = sea.to_int(payload.get("billsec"))
+        wait = sea.to_int(payload.get("wait"))
+        start = sea.parse_time(payload.get("starttime"), tz_name)
+        end = sea.parse_time(payload.get("endtime"), tz_name)
+        duration = sea.to_int(payload.get("duration"))
+        if duration is None and start and end and end >= start:
+            duration = int((end - start).total_seconds())
+        if end is None and start and duration is not None:
+            end = start + timedelta(seconds=duration)
+        start, end = (moment and moment.replace(microsecond=0) for moment in (start, end))
+        raw_disposition = re.sub(r"[^A-Z]", "", str(payload.get("disposition") or "").upper())
+        disposition = DISPOSITIONS.get(raw_disposition) or ("answered" if talk else "no_answer")
+        if direction == "outbound":
+            external, extension = dst, src
+        elif direction == "inbound":
+            external, extension = src, dst if _is_extension(dst) else ""
+            if payload.get("event_name") == "CdrQueue":
+                answered = [line for line in payload.get("detail") or []
+                            if DISPOSITIONS.get(re.sub(r"[^A-Z]", "", str(line.get("disposition") or "").upper())) == "answered"]
+                extension = str(answered[-1].get("dst") or "") if answered else ""
+        else:
+            external, extension = "", src
+        return {
+            "company_id": company.id,
+            "unique_id": payload["unique_id"],
+            "state": "done",
+            "direction": direction,
+            "caller_number": src[:64],
+            "callee_number": dst[:64],
+            "external_number": external[:64] or False,
+            "external_e164": phone.to_e164(external, company._simotel_phone_region()) or False,
+            "extension": extension[:16] or False,
+            "start": start,
+            "end": end,
+            "duration_seconds": duration or 0,
+            "talk_seconds": talk or 0,
+            "wait_seconds": wait or 0,
+            "disposition": disposition,
+            "queue": str(payload.get("queue") or "")[:64] or False,
+            "entry_point": str(payload.get("entry_point") or "")[:64] or False,
+            "outgoing_point": str(payload.get("outgoing_point") or "")[:64] or False,
+            "record": str(payload.get("record") or "")[:255] or False,
+            "originated_call_id": str(payload.get("originated_call_id") or "")[:128] or False,
+        }
+
+    @api.model
+    def _simotel_upsert_cdr(self, company, payload, source="sea"):
+        """Create or complete the call of a normalized CDR; return ``(call, created)``.
+
+        Exactly once per ``(company, unique_id)``, also under concurrent
+        deliveries: the row is claimed by the database (unique constraint),
+        and only the transaction that claimed it matches partners, posts the
+        chatter note and schedules the missed-call activity. A call that
+        already exists is left untouched.
+        """
+        tz_name = company._simotel_time_zone(report=source == "backfill")
+        values = self._simotel_cdr_values(company, payload, tz_name)
+        existing = self.sudo().search(
+            [("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1)
+        if existing:
+            return existing, False
+        call_id = self._simotel_claim(company, values)
+        if not call_id:
+            return self.sudo().search(
+                [("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1), False
+        call = self.sudo().browse(call_id).with_company(company)
+        values.update(self._simotel_match_values(company, values, call))
+        values["source"] = call.source or source
+        call.write(values)
+        call._simotel_notify()
+        return call, True
+
+    def _simotel_claim(self, company, values):
+        """Claim ``values["unique_id"]`` for this company; return the call id, or ``None`` if taken.
+
+        A click-to-call record waiting for this CDR (same ``originated_call_id``)
+        is completed; otherwise a row is inserted. A concurrent claim of the
+        same id makes this one lose (``None``), whatever the isolation level.
+        """
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                if values["originated_call_id"]:
+                    cr.execute("""
+                        UPDATE simotel_call SET unique_id = %s
+                         WHERE id = (SELECT id FROM simotel_call
+                                      WHERE company_id = %s AND originated_call_id = %s
+                                        AND unique_id IS NULL AND state = 'originated'
+                                   ORDER BY id LIMIT 1)
+                     RETURNING id
+                    """, (values["unique_id"], company.id, values["originated_call_id"]), log_exceptions=False)
+                    row = cr.fetchone()
+                    if row:
+                        return row[0]
+                cr.execute("""
+                    INSERT INTO simotel_call (company_id, unique_id, state, direction,
+                                              create_uid, write_uid, create_date, write_date)
+                    VALUES (%s, %s, 'done', %s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+                    ON CONFLICT (company_id, unique_id) DO NOTHING
+                    RETURNING id
+                """, (company.id, values["unique_id"], values["direction"], self.env.uid, self.env.uid),
+                    log_exceptions=False)
+                row = cr.fetchone()
+                return row[0] if row else None
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+            # Another transaction committed this unique id after ours began.
+            return None
+
+    def _simotel_match_values(self, company, values, call):
+        """Partner, lead and user of a call; what click-to-call already set is kept."""
+        number = values["external_number"]
+        result = {}
+        if not call.partner_id and number:
+            result["partner_id"] = self.env["res.partner"]._simotel_find_partner(number, company).id
+        if not call.lead_id and number:
+            result["lead_id"] = self.env["crm.lead"]._simotel_find_lead(number, company).id
+        if not call.user_id and values["extension"]:
+            result["user_id"] = self.env["res.users"]._simotel_find_by_extension(values["extension"], company).id
+        return {key: value or False for key, value in result.items()}
+
+    # ------------------------------------------------------------------
+    # Chatter note and missed-call activity
+    # ------------------------------------------------------------------
+    def _simotel_duration_text(self, env, seconds):
+        minutes, seconds = divmod(seconds or 0, 60)
+        if minutes:
+            return env._("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=seconds)
+        return env._("%(seconds)s s", seconds=seconds)
+
+    def _simotel_note_body(self):
+        """Short chatter text of this call, in the language of its user (else the company's)."""
+        self.ensure_one()
+        lang = self.user_id.lang or self.company_id.partner_id.lang or "en_US"
+        env = self.with_context(lang=lang).env
+        number = self.external_number or self.callee_number or ""
+        outcome = dict(self._fields["disposition"]._description_selection(env)).get(self.disposition, "")
+        if self.direction == "outbound":
+            text = env._("Outgoing call to %(number)s, %(outcome)s", number=number, outcome=outcome.lower())
+        else:
+            text = env._("Incoming call from %(number)s, %(outcome)s", number=number, outcome=outcome.lower())
+        if self.disposition == "answered":
+            text += ", " + self._simotel_duration_text(env, self.talk_seconds)
+        if self.user_id:
+            text += " (%s)" % self.user_id.name
+        return text
+
+    def _simotel_notify(self):
+        """Post the chatter note of a new call and, if it was missed, the call-back activity."""
+        for call in self:
+            if call.direction == "internal":
+                continue
+            record = call.partner_id or call.lead_id
+            if record:
+                record.sudo()._message_log(
+                    body=Markup("<p>%s</p>") % call._simotel_note_body(),
+                    author_id=call.user_id.partner_id.id or None,
+                )
+            if call.missed and call.partner_id:
+                call._simotel_schedule_call_back()
+
+    def _simotel_schedule_call_back(self):
+        """One open "Call back" activity per customer, for the salesperson or the configured user."""
+        self.ensure_one()
+        company = self.company_id
+        if not company.simotel_missed_call_activity:
+            return
+        partner = self.partner_id
+        user = partner.user_id or partner.commercial_partner_id.user_id or company.simotel_missed_call_user_id
+        if not user:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        open_activity = self.env["mail.activity"].sudo().search_count([
+            ("res_model", "=", "res.partner"), ("res_id", "=", partner.id),
+            ("activity_type_id", "=", activity_type.id if activity_type else False),
+            ("user_id", "=", user.id),
+        ], limit=1)
+        if open_activity:
+            return
+        env = self.with_context(lang=user.lang or "en_US").env
+        partner.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
+            act_type_xmlid="mail.mail_activity_data_call",
+            summary=env._("Call back"),
+            note=env._("Missed call from %(number)s.", number=self.external_number or ""),
+            user_id=user.id,
+        )
+
+    # ------------------------------------------------------------------
+    # Late matching
+    # ------------------------------------------------------------------
+    @api.model
+    def _simotel_rematch(self, partners):
+        """Give unmatched calls to ``partners`` that now have their number."""
+        for partner in partners:
+            numbers = [n for n in (partner.simotel_phone_e164, partner.simotel_mobile_e164) if n]
+            if not numbers:
+                continue
+            domain = [("partner_id", "=", False), ("external_e164", "in", numbers)]
+            if partner.company_id:
+                domain.append(("company_id", "=", partner.company_id.id))
+            calls = self.sudo().search(domain)
+            if calls:
+                calls.write({"partner_id": partner.id})
+
+    # ------------------------------------------------------------------
+    # Recordings
+    # ------------------------------------------------------------------
+    def _simotel_recording(self):
+        """``(content, mimetype)`` of this call's recording, fetched from the PBX.
+
+        The caller must be allowed to read the call (record rules apply).
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if not self.record:
+            raise UserError(self.env._("This call has no recording."))
+        try:
+            return self.company_id._simotel_client().download_recording(self.record)
+        except SimotelError as e:
+            raise UserError(str(e)) from None
+
+    def action_simotel_play_recording(self):
+        """Button: open the recording in the browser (it plays the audio file)."""
+        self.ensure_one()
+        self.check_access("read")
+        return {"type": "ir.actions.act_url", "url": "/simotel/call/%d/recording" % self.id, "target": "new"}
+
+    def action_simotel_download_recording(self):
+        self.ensure_one()
+        self.check_access("read")
+        return {"type": "ir.actions.act_url", "url": "/simotel/call/%d/recording?download=1" % self.id,
+                "target": "self"}
+
+    # ------------------------------------------------------------------
+    # Backfill from SA reports
+    # ------------------------------------------------------------------
+    @api.model
+    def _simotel_backfill(self, company, date_from, date_to):
+        """Pull ``reports/cdr/search`` for ``[date_from, date_to]`` (naive UTC) and upsert every row.
+
+        Returns ``(rows seen, calls created)``. Rows are read page by page
+        (``start``/``count``) until ``total``; calls already known are not touched.
+        """
+        client = company._simotel_client()
+        tz_name = company._simotel_time_zone(report=True)
+        start, seen, created = 0, 0, 0
+        for _page in range(BACKFILL_MAX_PAGES):
+            rows, total = client.cdr_search(
+                sea.format_local(date_from, tz_name), sea.format_local(date_to + timedelta(minutes=1), tz_name),
+                start=start, count=self._simotel_backfill_page_size,
+            )
+            for row in rows:
+                if not isinstance(row, dict):
+                    continue
+                seen += 1
+                try:
+                    payload = sea.normalize("Cdr", {k: v for k, v in row.items() if k != "event_name"})
+                except sea.InboundError as e:
+                    _logger.warning("Simotel sync: skipped a report row: %s", e.message)
+                    continue
+                _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
+                created += int(is_new)
+            if self.env.context.get("simotel_autocommit") and not getattr(threading.current_thread(), "testing", False):
+                self.env.cr.commit()
+            start += len(rows)
+            if not rows or (start >= total if total is not None else len(rows) < self._simotel_backfill_page_size):
+                break
+        return seen, created
+
+    @api.model
+    def action_simotel_sync(self):
+        """Button "Sync calls": pull the current company's calls of its sync period now."""
+        self.env["simotel.call"].check_access("write")
+        company = self.env.company
+        now = fields.Datetime.now()
+        try:
+            seen, created = self._simotel_backfill(
+                company, now - timedelta(days=company.simotel_backfill_days or 1), now)
+        except SimotelError as e:
+            notification = {"type": "danger", "title": self.env._("Call sync failed"), "message": str(e)}
+        else:
+            company.sudo().simotel_last_sync = now
+            notification = {
+                "type": "success",
+                "title": self.env._("Calls synced"),
+                "message": self.env._("%(seen)s calls read from Simotel, %(created)s new.", seen=seen, created=created),
+            }
+        return self.env["res.config.settings"]._simotel_notification_action(notification)
+
+    @api.model
+    def _cron_backfill(self):
+        """Sync the calls of every configured company since its last sync (one hour overlap)."""
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].sudo().search([("simotel_backfill", "=", True)])
+        for company in companies:
+            since = (company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1))
+            try:
+                self.with_context(simotel_autocommit=True)._simotel_backfill(company, since - timedelta(hours=1), now)
+            except SimotelError as e:
+                _logger.warning("Simotel sync of company %s failed: %s", company.id, e.reason)
+                continue
+            company.simotel_last_sync = now

@@ -1,0 +1,204 @@
+import json
+from datetime import date, datetime, timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+from ..tools import sea
+from ..tools.inbound import InboundError
+from . import sea_samples as samples
+from .fake_simotel import FakeSimotel
+
+
+@tagged("post_install", "-at_install")
+class TestSeaTools(TransactionCase):
+    def test_event_names(self):
+        for raw in ("Cdr", "CDR", "cdr", "CdrQueue", "cdr_queue", "CDRQueue", "newstate", "Ping"):
+            self.assertTrue(sea.canonical_event(raw), raw)
+        self.assertEqual(sea.event_name("cDr", {"event_name": "Ping"}), "Cdr")
+        self.assertEqual(sea.event_name(None, {"event": "survey"}), "Survey")
+        for path, payload in ((None, {}), ("Explode", {}), (None, {"event_name": 12})):
+            with self.assertRaises(InboundError) as caught:
+                sea.event_name(path, payload)
+            self.assertEqual(caught.exception.status, 400)
+
+    def test_aliases(self):
+        normalized = sea.normalize("Cdr", samples.CDR_INCOMING_V3)
+        self.assertEqual(normalized["unique_id"], "1510564538.919")
+        self.assertEqual(normalized["starttime"], "2017-11-12 11:55:33.208640")
+        self.assertEqual(normalized["endtime"], "2017-11-12 11:55:51.208640")
+        self.assertEqual(normalized["poll_label"], "mypoll")
+        self.assertNotIn("cuid", normalized)
+        # The canonical key wins over an alias; cuid wins over SA's second id "uniqueid".
+        self.assertEqual(sea.normalize("Cdr", {"unique_id": "a", "cuid": "b"})["unique_id"], "a")
+        self.assertEqual(sea.normalize("Cdr", samples.report_row("1.5", "1400-04-01 10:19:04"))["unique_id"], "1.5")
+        self.assertEqual(sea.normalize("OutgoingCall", {"entry_point": "center"})["outgoing_point"], "center")
+        self.assertEqual(sea.normalize("NewState", {"dialing": "yes", "cuid": "9"})["dialer"], "yes")
+
+    def test_jalali(self):
+        self.assertEqual(sea.jalali_to_gregorian(1400, 4, 1), date(2021, 6, 22))
+        self.assertEqual(sea.jalali_to_gregorian(1403, 1, 1), date(2024, 3, 20))
+        self.assertEqual(sea.jalali_to_gregorian(1399, 12, 30), date(2021, 3, 20))  # leap year
+        self.assertEqual(sea.jalali_to_gregorian(1357, 11, 22), date(1979, 2, 11))
+        self.assertEqual(sea.jalali_to_gregorian(1404, 12, 29), date(2026, 3, 20))
+        for bad in ((1400, 12, 30), (1400, 13, 1), (1400, 7, 31), (1400, 1, 0)):
+            with self.assertRaises(ValueError):
+                sea.jalali_to_gregorian(*bad)
+
+    def test_parse_time(self):
+        self.assertEqual(sea.parse_time("2021-01-16 06:30:37.471398"), datetime(2021, 1, 16, 6, 30, 37, 471398))
+        self.assertEqual(sea.parse_time("1400-04-01 10:19:04", "Asia/Tehran"), datetime(2021, 6, 22, 5, 49, 4))
+        self.assertEqual(sea.parse_time("2021-01-16 06:30:37", "Asia/Tehran"), datetime(2021, 1, 16, 3, 0, 37))
+        self.assertEqual(sea.parse_time({"$date": {"$numberLong": "1624340947977"}}), datetime(2021, 6, 22, 5, 49, 7, 977000))
+        self.assertEqual(sea.parse_time("1610782193"), datetime(2021, 1, 16, 7, 29, 53))
+        self.assertEqual(sea.parse_time("2021-01-16T06:30:37+03:30"), datetime(2021, 1, 16, 3, 0, 37))
+        for junk in ("", None, "yesterday", "2021-13-45 10:00", [], True):
+            self.assertIsNone(sea.parse_time(junk))
+        self.assertEqual(sea.to_int("00:00:54"), 54)
+        self.assertEqual((sea.to_int("31"), sea.to_int(9.6), sea.to_int("x"), sea.to_int(-3)), (31, 10, None, None))
+
+
+@tagged("post_install", "-at_install")
+class TestSimotelCall(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write({"country_id": cls.env.ref("base.ir").id, "simotel_tz": "Asia/Tehran"})
+        cls.Call = cls.env["simotel.call"]
+        cls.Event = cls.env["simotel.event"]
+        cls.agent = cls.env["res.users"].create({
+            "name": "Reza Agent", "login": "reza.call", "simotel_extension": "562",
+        })
+
+    def cdr(self, **values):
+        payload = sea.normalize("Cdr", dict(samples.CDR_INCOMING_V3, **values))
+        return self.Call._simotel_upsert_cdr(self.company, payload)
+
+    def test_cdr_completes_click_to_call(self):
+        partner = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018573"})
+        originated = self.Call._simotel_register_originate({
+            "company_id": self.company.id, "user_id": self.agent.id, "partner_id": partner.id,
+            "lead_id": False, "caller_number": "562", "callee_number": "09365018573",
+            "originated_call_id": "orig.call.1703145054.787335",
+        })
+        self.assertEqual((originated.state, originated.direction, originated.unique_id), ("originated", "outbound", False))
+        call, created = self.cdr(cuid="1703145054.9", src="562", dst="09365018573", type="outgoing",
+                                 originated_call_id="orig.call.1703145054.787335")
+        self.assertTrue(created)
+        self.assertEqual(call, originated)
+        self.assertEqual((call.state, call.unique_id, call.partner_id, call.user_id),
+                         ("done", "1703145054.9", partner, self.agent))
+        self.assertEqual(self.Call.search_count([("originated_call_id", "=", "orig.call.1703145054.787335")]), 1)
+        again, created = self.cdr(cuid="1703145054.9", src="562", dst="09365018573", type="outgoing",
+                                  originated_call_id="orig.call.1703145054.787335")
+        self.assertEqual((again, created), (originated, False))
+
+    def test_direction_from_numbers_and_lead_link(self):
+        lead = self.env["crm.lead"].create({"name": "Hot lead", "phone": "09130001122"})
+        call, _created = self.cdr(cuid="d.1", type="", src="562", dst="09130001122")
+        self.assertEqual((call.direction, call.external_number, call.lead_id, call.user_id),
+                         ("outbound", "09130001122", lead, self.agent))
+        self.assertFalse(call.partner_id)
+        call, _created = self.cdr(cuid="d.2", type="", src="09130001122", dst="562")
+        self.assertEqual(call.direction, "inbound")
+        call, _created = self.cdr(cuid="d.3", type="", src="562", dst="557")
+        self.assertEqual(call.direction, "internal")
+
+    def test_unmatched_call_is_rematched(self):
+        call, _created = self.cdr(cuid="m.1", src="09187776655")
+        self.assertFalse(call.partner_id)
+        partner = self.env["res.partner"].create({"name": "Later"})
+        partner.mobile = "+98 918 777 6655"
+        self.assertEqual(call.partner_id, partner)
+        newcomer = self.env["res.partner"].create({"name": "New", "phone": "09187776655"})
+        self.assertEqual(call.partner_id, partner, "a matched call keeps its partner")
+        call2, _created = self.cdr(cuid="m.2", src="09110000001")
+        created = self.env["res.partner"].create({"name": "Created", "phone": "0911 000 0001"})
+        self.assertEqual(call2.partner_id, created)
+        self.assertNotEqual(newcomer, created)
+
+    def test_missed_call_activity_setting(self):
+        partner = self.env["res.partner"].create({"name": "No salesperson", "mobile": "09120000009"})
+        self.company.simotel_missed_call_user_id = self.agent
+        self.cdr(cuid="a.1", src="09120000009", disposition="BUSY", billsec=0)
+        activity = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertEqual(activity.user_id, self.agent)
+        self.assertEqual(activity.summary, "Call back")
+        self.cdr(cuid="a.2", src="09120000009", disposition="NO ANSWER", billsec=0)
+        self.assertEqual(self.env["mail.activity"].search_count(
+            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]), 1, "one open call-back per customer")
+        other = self.env["res.partner"].create({"name": "Quiet", "mobile": "09120000010"})
+        self.company.simotel_missed_call_activity = False
+        self.cdr(cuid="a.3", src="09120000010", disposition="NO ANSWER", billsec=0)
+        self.assertFalse(self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", other.id)]))
+
+    def test_failed_processing_is_kept_and_retried(self):
+        event = self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="f.1"))
+        event.payload = "{broken"
+        event._simotel_process()
+        self.assertEqual(event.state, "failed")
+        self.assertIn("JSONDecodeError", event.error)
+        self.assertFalse(self.Call.search([("unique_id", "=", "f.1")]))
+        event.payload = json.dumps(dict(samples.CDR_INCOMING_V3, cuid="f.1"))
+        event.received_at = fields.Datetime.now() - timedelta(minutes=5)
+        self.Event._cron_retry()
+        self.assertEqual((event.state, event.attempts, event.error), ("done", 2, False))
+        self.assertEqual(event.call_id.unique_id, "f.1")
+        self.assertTrue(event.action_retry())  # a done event is left alone
+        self.assertEqual(event.attempts, 2)
+
+    def test_autovacuum_keeps_failed_and_recent(self):
+        self.company.simotel_event_retention_days = 10
+        old = fields.Datetime.now() - timedelta(days=11)
+        done = self.Event._simotel_store(self.company, "Ping", {"event_name": "Ping"})
+        failed = self.Event._simotel_store(self.company, "Ping", {"event_name": "Ping"})
+        recent = self.Event._simotel_store(self.company, "Ping", {"event_name": "Ping"})
+        done.write({"state": "done", "received_at": old})
+        failed.write({"state": "failed", "received_at": old})
+        recent.write({"state": "done"})
+        self.Event._gc_processed_events()
+        self.assertFalse(done.exists())
+        self.assertEqual((failed | recent).exists(), failed | recent)
+
+    def test_backfill_pages_jalali_and_existing_untouched(self):
+        fake = self.enterContext(FakeSimotel())
+        fake.configure_company(self.company)
+        # 7 rows on 1400-04-01 (2021-06-22) with Jalali start dates, served 3 per page.
+        fake.cdr_rows = [
+            samples.report_row("1624340875.%d" % n, "1400-04-01 10:%02d:04" % (10 + n)) for n in range(7)
+        ]
+        fake.cdr_rows.append(samples.report_row("1624340875.99", "1400-04-05 10:00:00"))  # out of range
+        existing, _created = self.cdr(cuid="1624340875.2", src="562", dst="09365018573", type="outgoing", billsec=7)
+        write_date = existing.write_date
+        self.env.flush_all()
+        self.patch(type(self.Call), "_simotel_backfill_page_size", 3)
+        seen, created = self.Call._simotel_backfill(
+            self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0))
+        self.assertEqual((seen, created), (7, 6))
+        searches = [r for r in fake.requests if r["service"] == "reports/cdr/search"]
+        self.assertEqual([r["json"]["pagination"]["start"] for r in searches], [0, 3, 6])
+        self.assertEqual(searches[0]["json"]["date_range"], {"from": "2021-06-22 09:30", "to": "2021-06-22 10:31"})
+        calls = self.Call.search([("unique_id", "like", "1624340875.")])
+        self.assertEqual(len(calls), 7)
+        self.assertEqual((existing.talk_seconds, existing.write_date, existing.source), (7, write_date, "sea"))
+        first = calls.filtered(lambda c: c.unique_id == "1624340875.0")
+        self.assertEqual(first.start, datetime(2021, 6, 22, 5, 40, 4))
+        self.assertEqual((first.direction, first.talk_seconds, first.source, first.user_id), ("outbound", 54, "backfill", self.agent))
+        self.assertEqual(first.record, "20210622_1624340875.0.mp3")
+        # A second run creates nothing.
+        self.assertEqual(self.Call._simotel_backfill(
+            self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0)), (7, 0))
+
+    def test_sync_button_reports_errors(self):
+        fake = self.enterContext(FakeSimotel())
+        fake.configure_company(self.company)
+        fake.forced = "access_denied"
+        action = self.Call.action_simotel_sync()
+        self.assertEqual(action["params"]["type"], "danger")
+        fake.forced = None
+        fake.cdr_rows = [samples.report_row("55.1", sea.format_local(fields.Datetime.now(), "Asia/Tehran") + ":00")]
+        action = self.env["res.config.settings"].create({}).action_simotel_sync_calls()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertTrue(self.Call.search([("unique_id", "=", "55.1")]))
+        self.assertTrue(self.company.simotel_last_sync)
