@@ -2,11 +2,18 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_datetime
 
 _logger = logging.getLogger(__name__)
 
 BUS_TYPE = "simotel/screen_pop"
 KEEP_DAYS = 2
+RING_SECONDS = 60  # an event older than this (a retry) no longer describes a ringing phone
+
+
+def _text(value):
+    """An event value (text or number, maybe missing) as stripped text."""
+    return "" if value in (None, False) else str(value).strip()
 
 
 class SimotelScreenPop(models.Model):
@@ -31,32 +38,33 @@ class SimotelScreenPop(models.Model):
     ]
 
     @api.model
-    def _simotel_on_new_state(self, company, event):
+    def _simotel_on_new_state(self, company, event, received_at=None):
         """Pop for a ``NewState`` event: the agent on ``exten`` rings for an inbound call.
 
-        :param event: the event's fields under their canonical names
+        :param event: the event's fields under their canonical names (``tools.sea.normalize``)
+        :param received_at: when Odoo received the event; a late retry pops nothing
         :return: the users notified
         """
-        state = (event.get("state") or "").strip().lower()
-        direction = (event.get("direction") or "in").strip().lower()
+        state = _text(event.get("state")).lower()
+        direction = _text(event.get("direction")).lower() or "in"
         if state != "ringing" or direction != "in":
             return self.env["res.users"]
-        user = self.env["res.users"]._simotel_find_by_extension(event.get("exten"), company)
-        return self._simotel_ring(company, user, event.get("participant"), event.get("unique_id"))
+        user = self.env["res.users"]._simotel_find_by_extension(_text(event.get("exten")), company)
+        return self._simotel_ring(company, user, event.get("participant"), event.get("unique_id"), received_at)
 
     @api.model
-    def _simotel_on_incoming_call(self, company, event):
+    def _simotel_on_incoming_call(self, company, event, received_at=None):
         """Pop for an ``IncomingCall`` event.
 
         The event names no agent: it pops only when its ``entry_point`` is the
         extension of a user (a call dialled straight to that extension);
         calls entering through a trunk, queue or IVR pop on ``NewState``.
         """
-        user = self.env["res.users"]._simotel_find_by_extension(event.get("entry_point"), company)
-        return self._simotel_ring(company, user, event.get("number"), event.get("unique_id"))
+        user = self.env["res.users"]._simotel_find_by_extension(_text(event.get("entry_point")), company)
+        return self._simotel_ring(company, user, event.get("number"), event.get("unique_id"), received_at)
 
     @api.model
-    def _simotel_ring(self, company, users, number, unique_id=None):
+    def _simotel_ring(self, company, users, number, unique_id=None, received_at=None):
         """Show the caller's card to ``users`` whose phone rings for a call from ``number``.
 
         Users who turned popups off are skipped, and so is a user who already
@@ -64,12 +72,14 @@ class SimotelScreenPop(models.Model):
 
         :return: the users notified
         """
-        if not (number or "").strip():
+        number, unique_id = _text(number), _text(unique_id)
+        late = received_at and received_at < fields.Datetime.now() - timedelta(seconds=RING_SECONDS)
+        if not number or late:
             return users.browse()
         users = users.sudo().filtered(lambda user: user.active and user.simotel_screen_pop)
         users = self._simotel_claim(company, users, number, unique_id)
         for user in users:
-            card = self.with_context(lang=user.lang)._simotel_card(company, number, unique_id, user)
+            card = self.with_context(lang=user.lang, tz=user.tz)._simotel_card(company, number, unique_id, user)
             user._bus_send(BUS_TYPE, card)
         return users
 
@@ -134,7 +144,7 @@ class SimotelScreenPop(models.Model):
             "contract": self._simotel_contract(partner),
             "salesperson": salesperson.name or False,
             "open_opportunities": opportunities,
-            "last_call": self._simotel_last_call(partner, company),
+            "last_call": self._simotel_last_call(commercial, company),
         }
 
     @api.model
@@ -153,9 +163,21 @@ class SimotelScreenPop(models.Model):
         return {"state": state, "label": dict(field._description_selection(self.env)).get(state, state)}
 
     @api.model
-    def _simotel_last_call(self, partner, company):
-        """The partner's last call, once the call history exists; ``False`` until then."""
-        return False
+    def _simotel_last_call(self, commercial, company):
+        """The last finished call of the commercial entity (or one of its contacts), or ``False``."""
+        call = self.env["simotel.call"].sudo().search([
+            ("company_id", "=", company.id),
+            ("state", "=", "done"),
+            ("partner_id.commercial_partner_id", "=", commercial.id),
+        ], order="start desc, id desc", limit=1)
+        if not call:
+            return False
+        labels = [format_datetime(self.env, call.start, tz=self.env.context.get("tz"), dt_format="short")] if call.start else []
+        labels += [
+            dict(call._fields[name]._description_selection(self.env)).get(call[name])
+            for name in ("direction", "disposition") if call[name]
+        ]
+        return {"id": call.id, "start": fields.Datetime.to_string(call.start), "label": " · ".join(labels)}
 
     @api.autovacuum
     def _gc_screen_pops(self):

@@ -151,6 +151,42 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
         self.assertFalse(self.env["simotel.screen.pop"]._simotel_on_new_state(
             other, {"exten": "557", "state": "Ringing", "participant": self.caller, "unique_id": "x"}))
 
+    def test_last_call_of_the_customer(self):
+        Call = self.env["simotel.call"]
+        Call.create({"unique_id": "old", "direction": "outbound", "disposition": "no_answer",
+                     "partner_id": self.customer.id, "start": "2024-01-10 08:00:00"})
+        last = Call.create({"unique_id": "last", "direction": "inbound", "disposition": "answered",
+                            "partner_id": self.customer_company.id, "start": "2024-01-16 06:30:37"})
+        Call.create({"unique_id": "other", "direction": "inbound", "disposition": "answered",
+                     "partner_id": self.salesperson.partner_id.id, "start": "2024-02-01 06:30:37"})
+        self.agent.tz = "Asia/Tehran"
+        self.new_state()
+        [card] = self.pops(self.agent)
+        last_call = card["partner"]["last_call"]
+        self.assertEqual(last_call["id"], last.id)
+        self.assertEqual(last_call["start"], "2024-01-16 06:30:37")
+        self.assertIn("10:00", last_call["label"])  # Tehran is UTC+3:30
+        self.assertIn("Inbound", last_call["label"])
+        self.assertIn("Answered", last_call["label"])
+
+    def test_no_last_call(self):
+        self.new_state()
+        [card] = self.pops(self.agent)
+        self.assertIs(card["partner"]["last_call"], False)
+
+    def test_late_event_does_not_pop(self):
+        """A retried event whose call rang minutes ago pops nothing (nor claims the call)."""
+        late = fields.Datetime.now() - timedelta(minutes=5)
+        self.assertFalse(self.env["simotel.screen.pop"]._simotel_on_new_state(
+            self.company, {"exten": "557", "state": "Ringing", "participant": self.caller, "unique_id": "u"}, late))
+        self.assertFalse(self.pops())
+        self.assertEqual(self.new_state(unique_id="u"), self.agent)
+
+    def test_numbers_sent_as_json_numbers(self):
+        self.assertEqual(self.new_state(exten=557, participant=9123456789, unique_id=1610778618.378), self.agent)
+        [card] = self.pops(self.agent)
+        self.assertEqual(card["partner"]["id"], self.customer.id)
+
     def test_autovacuum_forgets_old_calls(self):
         self.new_state()
         old = self.env["simotel.screen.pop"].search([("unique_id", "=", "1610778618.378")])
