@@ -90,3 +90,6 @@ class TestScreenPopTour(ScreenPopHttpCommon, HttpCase):
 
     def test_tour_screen_pop_opens_the_customer(self):
         self.start_tour("/web", "simotel_connector.screen_pop", login="simotel_agent")
+
+    def test_tour_unknown_number_creates_a_contact(self):
+        self.start_tour("/web", "simotel_connector.screen_pop_unknown", login="simotel_agent")
