@@ -128,6 +128,7 @@ class SimotelScreenPop(models.Model):
 
     @api.model
     def _simotel_partner_card(self, partner, company):
+        """What the agent sees of a known caller; opportunities not won nor lost (archived) count as open."""
         partner = partner.sudo()
         commercial = partner.commercial_partner_id
         salesperson = partner.user_id or commercial.user_id
