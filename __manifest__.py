@@ -12,6 +12,7 @@
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
+        "security/simotel_screen_pop_security.xml",
         "data/simotel_cron.xml",
         "security/simotel_api_call_security.xml",
         "views/simotel_menus.xml",

@@ -18,14 +18,19 @@ class ResUsers(models.Model):
         copy=False,
         help="Internal number of this user's phone on the Simotel PBX, e.g. 557.",
     )
+    simotel_screen_pop = fields.Boolean(
+        "Incoming Call Popup",
+        default=True,
+        help="Show the caller's card in Odoo when a call rings your extension.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):
-        return super().SELF_READABLE_FIELDS + ["simotel_extension"]
+        return super().SELF_READABLE_FIELDS + ["simotel_extension", "simotel_screen_pop"]
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["simotel_extension"]
+        return super().SELF_WRITEABLE_FIELDS + ["simotel_extension", "simotel_screen_pop"]
 
     @api.constrains("simotel_extension", "company_ids")
     def _check_simotel_extension(self):

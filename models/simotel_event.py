@@ -145,3 +145,11 @@ class SimotelEvent(models.Model):
     def _simotel_process_cdrqueue(self, payload):
         """A finished queue call: same record as ``Cdr`` (first one of the two wins)."""
         self._simotel_process_cdr(payload)
+
+    def _simotel_process_newstate(self, payload):
+        """An extension changed state: ringing for a caller pops the caller's card (screen pop)."""
+        self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
+
+    def _simotel_process_incomingcall(self, payload):
+        """A call entered the PBX: pops the caller's card when it was dialled to an extension."""
+        self.env["simotel.screen.pop"]._simotel_on_incoming_call(self.company_id, payload, self.received_at)

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Screen-pop latency through a real Odoo server: SEA ``NewState`` in, bus notification out.
+
+    ~/.simotel-dev/venv/bin/python benchmarks/screen_pop.py [--db simotel_bench_pop] [--template DB]
+                                    [--events 200] [--duplicates 20] [--port 8393] [--no-update]
+
+Creates (or updates) a dedicated database, starts ``odoo-bin`` on 127.0.0.1
+(threaded by default: each request in its own thread, cursor and transaction;
+``--workers 2`` for prefork, whose websockets need the gevent worker and its
+``zope.interface`` entry point), logs in as an agent on extension 557 and
+listens on the real websocket, like the web client does.
+Then it POSTs ``--events`` Ringing events one after the other and measures,
+per event:
+
+* **pop**: from just before the POST is sent to the moment the agent's
+  websocket receives the ``simotel/screen_pop`` notification. This includes
+  everything between "the event reaches Odoo" and "the notification is sent"
+  (parse, auth, store + commit, dispatch, card, bus row + commit, NOTIFY),
+  plus the loopback transfer of the request and the websocket delivery: an
+  upper bound of the figure the target is about (50 ms median).
+* **2xx**: the HTTP round trip of the same POST (Odoo answers after the
+  processing transaction committed and NOTIFY was sent).
+
+Two baselines show what the screen pop itself adds on a loaded machine:
+``NewState`` Idle events (same endpoint, same store/commit/process/commit,
+no popup) and ``GET /web/health`` (Odoo's HTTP stack alone).
+
+Last, ``--duplicates`` calls are each delivered as two ``NewState`` Ringing
+and one ``IncomingCall`` at once (3 concurrent requests, 3 concurrent
+transactions); every call must pop exactly once. Only the server it started is
+stopped.
+"""
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
+from hashlib import sha256
+from pathlib import Path
+
+import requests
+import websocket
+
+REPO = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
+ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
+PYTHON = HOME / "venv" / "bin" / "python"
+CONF = HOME / "checkouts" / sha256(str(REPO).encode()).hexdigest()[:8] / "odoo.conf"
+AUTH = ("bench", "bench-secret")
+AGENT = ("bench_agent", "bench-agent-pw")
+CALLER = "09121234567"
+TARGET_MS = 50.0
+LOG = "/tmp/screen_pop_bench_server.log"
+
+
+def psql(db, sql):
+    out = subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def prepare(db, template, update):
+    exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
+    if not exists and template:
+        subprocess.run(["createdb", "-T", template, db], check=True)
+        exists = True
+    if exists and not update:
+        print("reusing database %s as it is" % db, flush=True)
+    else:
+        print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
+        subprocess.run([str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db,
+                        "-u" if exists else "-i", "simotel_connector", "--without-demo=all",
+                        "--stop-after-init", "--log-level=warn"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    psql(db, """
+        UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
+               simotel_inbound_password = '%s';
+        UPDATE res_users SET password = 'admin' WHERE login = 'admin';
+        DELETE FROM simotel_event; DELETE FROM simotel_screen_pop; DELETE FROM bus_bus;
+    """ % AUTH)
+
+
+def websocket_port(port, workers):
+    return port + 1 if workers else port
+
+
+def start_server(db, port, workers):
+    command = [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db, "--db-filter", "^%s$" % db,
+               "--workers=%d" % workers, "--max-cron-threads=0", "--http-interface=127.0.0.1",
+               "--http-port=%d" % port, "--gevent-port=%d" % websocket_port(port, workers),
+               "--log-level=warn", "--limit-time-real=120"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(LOG, "w"), start_new_session=True)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if requests.get("http://127.0.0.1:%d/web/login" % port, timeout=10).status_code == 200:
+                return server
+        except requests.RequestException:
+            time.sleep(0.5)
+    stop_server(server)
+    sys.exit("Odoo did not start, see %s" % LOG)
+
+
+def stop_server(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def make_agent_and_customer(port, db):
+    common = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port)
+    models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
+    uid = common.authenticate(db, "admin", "admin", {})
+
+    def call(model, method, *args, **kwargs):
+        return models.execute_kw(db, uid, "admin", model, method, list(args), kwargs)
+
+    if not call("res.users", "search", [("login", "=", AGENT[0])]):
+        [group] = call("ir.model.data", "search_read", [("module", "=", "sales_team"),
+                                                        ("name", "=", "group_sale_salesman")], fields=["res_id"])
+        call("res.users", "create", {
+            "name": "Bench Agent", "login": AGENT[0], "password": AGENT[1], "simotel_extension": "557",
+            "groups_id": [(6, 0, [group["res_id"]])],
+        })
+    if not call("res.partner", "search", [("name", "=", "Bench Caller Co")]):
+        company = call("res.partner", "create", {"name": "Bench Caller Co", "is_company": True, "user_id": uid})
+        call("res.partner", "create", {"name": "Bench Caller", "parent_id": company, "mobile": CALLER})
+
+
+class Listener:
+    """The agent's websocket; records when each call's popup arrives."""
+
+    def __init__(self, port, db, workers):
+        session = requests.Session()
+        response = session.post("http://127.0.0.1:%d/web/session/authenticate" % port, json={
+            "jsonrpc": "2.0", "params": {"db": db, "login": AGENT[0], "password": AGENT[1]},
+        }, timeout=30)
+        response.raise_for_status()
+        cookie = "session_id=%s" % session.cookies["session_id"]
+        self.ws = websocket.create_connection(
+            "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port(port, workers), cookie=cookie, timeout=30,
+            origin="http://127.0.0.1:%d" % port,
+        )
+        self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+        self.arrivals = {}  # unique_id -> [perf_counter of each popup]
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while True:
+            try:
+                frame = self.ws.recv()
+            except (websocket.WebSocketException, OSError):
+                return
+            now = time.perf_counter()
+            for notification in json.loads(frame) if frame else []:
+                message = notification.get("message") or {}
+                if message.get("type") == "simotel/screen_pop":
+                    with self.changed:
+                        self.arrivals.setdefault(message["payload"]["unique_id"], []).append(now)
+                        self.changed.notify_all()
+
+    def wait(self, unique_id, timeout=10):
+        with self.changed:
+            self.changed.wait_for(lambda: unique_id in self.arrivals, timeout=timeout)
+            return self.arrivals.get(unique_id, [None])[0]
+
+    def close(self):
+        self.ws.close()
+
+
+def post(session, base, name, payload):
+    response = session.post("%s/simotel/sea/%s" % (base, name), data=json.dumps(payload), auth=AUTH,
+                            headers={"Content-Type": "application/json"}, timeout=60)
+    return response.status_code
+
+
+def ringing(unique_id):
+    return {"event_name": "NewState", "exten": "557", "state": "Ringing", "participant": CALLER,
+            "direction": "in", "unique_id": unique_id}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def baseline(base, run, count):
+    """HTTP round trips of Idle ``NewState`` events and of ``/web/health`` (ms)."""
+    session = requests.Session()
+    idle, health = [], []
+    for n in range(count):
+        event = ringing("idle.%s.%d" % (run, n))
+        event["state"] = "Idle"
+        started = time.perf_counter()
+        post(session, base, "NewState", event)
+        idle.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        session.get("%s/web/health" % base, timeout=60)
+        health.append((time.perf_counter() - started) * 1000)
+    return idle, health
+
+
+def latency(base, listener, run, count):
+    session = requests.Session()
+    for n in range(10):  # warm up both workers
+        post(session, base, "NewState", ringing("warm.%s.%d" % (run, n)))
+    pops, answers, lost = [], [], 0
+    for n in range(count):
+        unique_id = "lat.%s.%d" % (run, n)
+        started = time.perf_counter()
+        status = post(session, base, "NewState", ringing(unique_id))
+        answered = time.perf_counter()
+        arrived = listener.wait(unique_id)
+        if not 200 <= status < 300 or arrived is None:
+            lost += 1
+            continue
+        pops.append((arrived - started) * 1000)
+        answers.append((answered - started) * 1000)
+    return pops, answers, lost
+
+
+def duplicates(base, listener, run, count):
+    sessions = {}
+
+    def deliver(job):
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        return post(session, base, *job)
+
+    jobs, ids = [], []
+    for n in range(count):
+        unique_id = "dup.%s.%d" % (run, n)
+        ids.append(unique_id)
+        jobs += [("NewState", ringing(unique_id)), ("NewState", ringing(unique_id)),
+                 ("IncomingCall", {"number": CALLER, "entry_point": "557", "cuid": unique_id})]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        statuses = list(pool.map(deliver, jobs))
+    time.sleep(1.0)  # let late duplicates arrive, if any
+    with listener.changed:
+        counts = [len(listener.arrivals.get(unique_id, ())) for unique_id in ids]
+    ok = sum(200 <= s < 300 for s in statuses)
+    print("duplicates: %d calls x 3 concurrent deliveries: %d/%d x 2xx, popups per call: min %d, max %d"
+          % (count, ok, len(statuses), min(counts), max(counts)), flush=True)
+    return ok == len(statuses) and set(counts) == {1}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="simotel_bench_pop")
+    parser.add_argument("--template", help="copy this installed database instead of installing from scratch")
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--duplicates", type=int, default=20)
+    parser.add_argument("--port", type=int, default=8393)
+    parser.add_argument("--workers", type=int, default=0, help="0: threaded server (default)")
+    parser.add_argument("--no-update", action="store_true", help="reuse an existing database without -u")
+    args = parser.parse_args()
+
+    prepare(args.db, args.template, update=not args.no_update)
+    server = start_server(args.db, args.port, args.workers)
+    base = "http://127.0.0.1:%d" % args.port
+    run = str(int(time.time()))
+    try:
+        make_agent_and_customer(args.port, args.db)
+        listener = Listener(args.port, args.db, args.workers)
+        try:
+            pops, answers, lost = latency(base, listener, run, args.events)
+            idle, health = baseline(base, run, args.events)
+            duplicates_ok = duplicates(base, listener, run, args.duplicates)
+        finally:
+            listener.close()
+    finally:
+        stop_server(server)
+    if not pops:
+        sys.exit("no popup received (%d lost), see %s" % (lost, LOG))
+    median = statistics.median(pops)
+    print("events: %d sent one after the other, %d popups received, %d lost" % (args.events, len(pops), lost))
+    print("pop  (POST sent -> websocket received): median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
+          % (median, percentile(pops, 0.95), max(pops)))
+    print("2xx  (POST sent -> HTTP answer):        median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
+          % (statistics.median(answers), percentile(answers, 0.95), max(answers)))
+    print("idle (NewState Idle, no popup, 2xx):    median %6.1f ms  p95 %6.1f ms"
+          % (statistics.median(idle), percentile(idle, 0.95)))
+    print("http (GET /web/health):                 median %6.1f ms  p95 %6.1f ms"
+          % (statistics.median(health), percentile(health, 0.95)))
+    print("screen pop's own share (pop - idle medians): %.1f ms; load average now: %s"
+          % (median - statistics.median(idle), " ".join("%.1f" % v for v in os.getloadavg())))
+    print("target %.0f ms median: ratio median/target = %.2f (%s)"
+          % (TARGET_MS, median / TARGET_MS, "OK" if median <= TARGET_MS else "MISSED"))
+    print("duplicates: %s" % ("OK, one popup per call" if duplicates_ok else "FAILED"))
+    sys.exit(0 if median <= TARGET_MS and duplicates_ok and not lost else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+from unittest.mock import patch
+
+from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+from odoo.tests import HttpCase, tagged
+
+from .test_screen_pop import ScreenPopCommon
+
+SEA_USER, SEA_PASSWORD = "simotel", "tour-secret"
+
+
+class ScreenPopHttpCommon(ScreenPopCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.sudo().write({
+            "simotel_inbound_auth": "basic",
+            "simotel_inbound_username": SEA_USER,
+            "simotel_inbound_password": SEA_PASSWORD,
+        })
+
+    def post_event(self, name, **values):
+        return self.opener.post(
+            f"{self.base_url()}/simotel/sea/{name}", json={"event_name": name, **values},
+            auth=(SEA_USER, SEA_PASSWORD), timeout=12,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestScreenPopHttp(ScreenPopHttpCommon, HttpCase):
+    def ring(self, **values):
+        event = {"exten": "557", "state": "Ringing", "participant": self.caller, "direction": "in",
+                 "unique_id": "1610778618.378"}
+        event.update(values)
+        return self.post_event("NewState", **{key: value for key, value in event.items() if value is not None})
+
+    def test_ringing_notifies_the_agent_only(self):
+        response = self.ring()
+        self.assertTrue(response.ok, response.text)
+        self.assertEqual(len(self.pops()), 1)
+        [card] = self.pops(self.agent)
+        self.assertEqual(card["partner"]["name"], "Ali Rezaei")
+
+    def test_event_is_stored_and_done(self):
+        self.assertTrue(self.ring(exten=557).ok)
+        event = self.env["simotel.event"].search([("unique_id", "=", "1610778618.378")])
+        self.assertEqual(event.mapped("state"), ["done"])
+        self.assertEqual(len(self.pops(self.agent)), 1)
+
+    def test_repeated_events_notify_once(self):
+        self.assertTrue(self.ring().ok)
+        self.assertTrue(self.ring(cuid="1610778618.378", unique_id=None).ok)
+        response = self.post_event("IncomingCall", number=self.caller, entry_point="557",
+                                   unique_id="1610778618.378")
+        self.assertTrue(response.ok, response.text)
+        self.assertEqual(len(self.pops()), 1)
+
+    def test_unknown_extension_notifies_nobody(self):
+        response = self.ring(exten="999")
+        self.assertTrue(response.ok, response.text)
+        self.assertEqual(self.pops(), [])
+
+    def test_not_ringing_notifies_nobody(self):
+        self.assertTrue(self.ring(state="InUse").ok)
+        self.assertTrue(self.ring(direction="out", unique_id="2").ok)
+        self.assertEqual(self.pops(), [])
+
+
+@tagged("post_install", "-at_install")
+class TestScreenPopTour(ScreenPopHttpCommon, HttpCase):
+    """The agent's browser receives the card over the real websocket and opens the customer."""
+
+    def setUp(self):
+        super().setUp()
+        # Odoo disables websockets in tests and drops the post-commit NOTIFY
+        # that wakes them: allow them, and wake them when the bus rows exist.
+        self.startPatcher(patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True))
+        send = ImBus._sendone
+
+        def sendone(bus, target, notification_type, message):
+            send(bus, target, notification_type, message)
+            channel = hashable(channel_with_db(bus.env.cr.dbname, target))
+
+            @bus.env.cr.precommit.add
+            def wake_websockets():
+                for websocket in list(dispatch._channels_to_ws.get(channel, ())):
+                    websocket.trigger_notification_dispatching()
+
+        self.startPatcher(patch.object(ImBus, "_sendone", sendone))
+
+    def test_tour_screen_pop_opens_the_customer(self):
+        self.start_tour("/web", "simotel_connector.screen_pop", login="simotel_agent")
+
+    def test_tour_unknown_number_creates_a_contact(self):
+        self.start_tour("/web", "simotel_connector.screen_pop_unknown", login="simotel_agent")
