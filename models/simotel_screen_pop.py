@@ -150,17 +150,11 @@ class SimotelScreenPop(models.Model):
 
     @api.model
     def _simotel_contract(self, partner):
-        """``{"state": …, "label": …}`` of the partner's contract, or ``False``.
-
-        The contract fields come with the call routing feature; without them
-        the card simply shows no contract line.
-        """
-        field = partner._fields.get("simotel_contract_state")
-        if not field:
-            return False
+        """``{"state": …, "label": …}`` of the partner's contract, or ``False``."""
         state = partner.simotel_contract_state
         if not state:
             return False
+        field = partner._fields["simotel_contract_state"]
         return {"state": state, "label": dict(field._description_selection(self.env)).get(state, state)}
 
     @api.model

@@ -77,12 +77,12 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
         self.assertEqual(partner["open_opportunities"], 2)
         self.assertFalse(self.pops(self.colleague))
 
-    def test_contract_state_when_available(self):
-        [card] = [self.env["simotel.screen.pop"]._simotel_card(self.company, self.caller)]
-        if "simotel_contract_state" in self.env["res.partner"]._fields:
-            self.assertEqual(card["partner"]["contract"]["state"], self.customer.simotel_contract_state)
-        else:
-            self.assertIs(card["partner"]["contract"], False)
+    def test_contract_state(self):
+        card = self.env["simotel.screen.pop"]._simotel_card(self.company, self.caller)
+        self.assertEqual(card["partner"]["contract"], {"state": "none", "label": "None"})
+        self.customer.commercial_partner_id.simotel_contract_ref = "C-1402-17"
+        card = self.env["simotel.screen.pop"]._simotel_card(self.company, self.caller)
+        self.assertEqual(card["partner"]["contract"], {"state": "active", "label": "Active"})
 
     def test_repeated_events_pop_once(self):
         self.new_state()
