@@ -13,7 +13,8 @@ _logger = logging.getLogger(__name__)
 # Headers never stored with an event (credentials, session).
 SECRET_HEADERS = ("authorization", "cookie", "x-apikey", "proxy-authorization", "x-openerp-session-id")
 MAX_ATTEMPTS = 5
-RETRY_DELAY = timedelta(minutes=1)  # a failed event, or a new inline one (crash), is taken again after this
+STALE_DELAY = timedelta(minutes=1)  # an inline event still new after this was interrupted: the cron takes it
+RETRY_DELAY = timedelta(minutes=5)  # between two attempts of a failed event
 BATCH_SIZE = 200  # events per transaction of the processing cron
 NOTIFY_INTERVAL = timedelta(seconds=1)  # see _simotel_trigger_cron
 CRON_TIME_BUDGET = 60  # seconds per cron run; the cron runner calls again while events remain
@@ -186,20 +187,20 @@ class SimotelEvent(models.Model):
         """Events waiting for the cron, oldest first, locked for this transaction.
 
         Deferred events still ``new``; other events left ``new`` for
-        ``RETRY_DELAY`` (a crash between store and inline processing);
+        ``STALE_DELAY`` (a crash between store and inline processing);
         ``failed`` events with attempts left, at most once per ``RETRY_DELAY``.
         """
         self.flush_model()
-        stale = fields.Datetime.now() - RETRY_DELAY
+        now = fields.Datetime.now()
         self.env.cr.execute("""
             SELECT id FROM simotel_event
              WHERE (state = 'new' AND (event_name = ANY(%(deferred)s) OR received_at < %(stale)s))
-                OR (state = 'failed' AND attempts < %(max)s AND processed_at < %(stale)s)
+                OR (state = 'failed' AND attempts < %(max)s AND processed_at < %(retry)s)
           ORDER BY id
              LIMIT %(limit)s
                FOR UPDATE SKIP LOCKED
-        """, {"deferred": list(self._simotel_deferred_events), "stale": stale, "max": MAX_ATTEMPTS,
-              "limit": limit})
+        """, {"deferred": list(self._simotel_deferred_events), "stale": now - STALE_DELAY,
+              "retry": now - RETRY_DELAY, "max": MAX_ATTEMPTS, "limit": limit})
         return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
