@@ -14,7 +14,11 @@ class SimotelSeaController(Controller):
     @route(["/simotel/sea", "/simotel/sea/<string:event>"], type="http", auth="none",
            methods=["GET", "POST"], csrf=False, save_session=False, readonly=False)
     def simotel_sea(self, event=None, **_kwargs):
-        """Store the event, commit, then process it; 2xx only once it is stored."""
+        """Store the event; 2xx only once it is committed.
+
+        Call reports are then processed by the cron, in batches; other events
+        right here (see ``simotel.event._simotel_deferred_events``).
+        """
         httprequest = request.httprequest
         try:
             company = request.env["res.company"].sudo()._simotel_inbound_company(
@@ -28,6 +32,8 @@ class SimotelSeaController(Controller):
             return request.make_json_response({"success": 0, "message": e.message}, status=e.status)
         env = request.env(user=SUPERUSER_ID, context={**request.env.context, "allowed_company_ids": company.ids})
         stored = env["simotel.event"]._simotel_store(company, name, payload, httprequest)
-        env.cr.commit()
-        stored.with_context(simotel_autocommit=True)._simotel_process()
+        if name not in stored._simotel_deferred_events:
+            env.cr.commit()  # stored whatever processing does
+            stored._simotel_process()
+        # Odoo commits the request's transaction before the answer is sent: 2xx means stored.
         return request.make_json_response({"success": 1, "message": "stored", "data": {"id": stored.id}})

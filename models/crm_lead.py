@@ -33,8 +33,23 @@ class CrmLead(models.Model):
         e164 = phone.to_e164(number, company._simotel_phone_region())
         if not e164:
             return self.browse()
-        return self.sudo().search(
-            self._simotel_number_domain(e164) + [("company_id", "in", [False, company.id])],
+        return self._simotel_find_leads([e164], company).get(e164, self.sudo().browse())
+
+    @api.model
+    def _simotel_find_leads(self, e164_numbers, company):
+        """``{e164: lead}`` for the numbers (E.164) that have a lead (the most recent), in one search."""
+        numbers = sorted(set(filter(None, e164_numbers)))
+        if not numbers:
+            return {}
+        leads = self.sudo().search_fetch(
+            ["|", ("simotel_phone_e164", "in", numbers), ("simotel_mobile_e164", "in", numbers),
+             ("company_id", "in", [False, company.id])],
+            ["simotel_phone_e164", "simotel_mobile_e164"],
             order="id desc",
-            limit=1,
         )
+        result, wanted = {}, set(numbers)
+        for lead in leads:
+            for number in (lead.simotel_phone_e164, lead.simotel_mobile_e164):
+                if number in wanted:
+                    result.setdefault(number, lead)
+        return result

@@ -171,10 +171,11 @@ class ResCompany(models.Model):
 
         :raises InboundError: the first configured company's refusal
         """
-        companies = self.sudo().search(
+        companies = self.sudo().search_fetch(
             ["|", ("simotel_inbound_password", "!=", False), ("simotel_inbound_ips", "!=", False)],
+            ["simotel_inbound_auth", "simotel_inbound_ips", "simotel_inbound_username", "simotel_inbound_password"],
             order="sequence, id",
-        )
+        )  # only what the check reads: it runs on every delivery
         first_error = None
         for company in companies:
             error = company._simotel_inbound_error(remote_addr, credentials)

@@ -141,24 +141,39 @@ class ResPartner(models.Model):
         e164 = phone.to_e164(number, company._simotel_phone_region())
         if not e164:
             return self.browse()
-        self.sudo().flush_model(["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id",
+        return self._simotel_find_partners([e164], company).get(e164, self.browse())
+
+    @api.model
+    def _simotel_find_partners(self, e164_numbers, company):
+        """``{e164: partner}`` for the numbers (E.164) that have a partner, in one query.
+
+        Same rules as :meth:`_simotel_find_partner`; used to match a batch of calls.
+        """
+        partners = self.sudo()
+        numbers = sorted(set(filter(None, e164_numbers)))
+        if not numbers:
+            return {}
+        partners.flush_model(["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id",
                               "commercial_partner_id"])
         self.env.cr.execute(SQL(
             """
-            SELECT id, commercial_partner_id
+            SELECT id, commercial_partner_id, simotel_phone_e164, simotel_mobile_e164
               FROM res_partner
-             WHERE (simotel_phone_e164 = %(number)s OR simotel_mobile_e164 = %(number)s)
+             WHERE (simotel_phone_e164 = ANY(%(numbers)s) OR simotel_mobile_e164 = ANY(%(numbers)s))
                AND active
                AND (company_id IS NULL OR company_id = %(company)s)
           ORDER BY id
-             LIMIT 100
             """,
-            number=e164, company=company.id,
+            numbers=numbers, company=company.id,
         ))
-        rows = self.env.cr.fetchall()
-        if len(rows) <= 1:
-            return self.browse([row[0] for row in rows])
-        return self.browse(min(row[1] for row in rows))
+        rows_by_number = {}
+        for row in self.env.cr.fetchall():
+            for number in {row[2], row[3]} & set(numbers):
+                rows_by_number.setdefault(number, []).append(row)
+        return {
+            number: self.browse(rows[0][0] if len(rows) == 1 else min(row[1] for row in rows))
+            for number, rows in rows_by_number.items()
+        }
 
     def _simotel_best_match(self):
         """The one partner of ``self`` (found by id order) a call belongs to, per the duplicate policy above."""

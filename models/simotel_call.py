@@ -1,5 +1,6 @@
 import logging
 import re
+from collections import defaultdict
 import threading
 from datetime import timedelta
 
@@ -192,30 +193,64 @@ class SimotelCall(models.Model):
 
     @api.model
     def _simotel_upsert_cdr(self, company, payload, source="sea"):
-        """Create or complete the call of a normalized CDR; return ``(call, created)``.
+        """Create or complete the call of one normalized CDR; return ``(call, created)``."""
+        return self._simotel_upsert_cdrs(company, [payload], source=source)[0]
+
+    @api.model
+    def _simotel_upsert_cdrs(self, company, payloads, source="sea"):
+        """Create or complete the calls of normalized CDRs of ``company``; return ``[(call, created)]``.
 
         Exactly once per ``(company, unique_id)``, also under concurrent
-        deliveries: the row is claimed by the database (unique constraint),
-        and only the transaction that claimed it matches partners, posts the
-        chatter note and schedules the missed-call activity. A call that
-        already exists is left untouched.
+        deliveries: the database decides (unique constraint), and only the
+        calls created (or click-to-call records completed) by this call get
+        matched, a chatter note and the missed-call activity. A call that
+        already exists is left untouched; a unique id repeated in ``payloads``
+        makes one call (``created`` is true for its first occurrence only).
+
+        Made for batches: one query for the known ids, one per kind of match,
+        one ``create`` for the new calls. Click-to-call completions, and the
+        whole batch when a concurrent transaction took one of its ids first,
+        are claimed row by row (:meth:`_simotel_claim`).
         """
+        calls = self.sudo().with_company(company)
         tz_name = company._simotel_time_zone(report=source == "backfill")
-        values = self._simotel_cdr_values(company, payload, tz_name)
-        existing = self.sudo().search(
-            [("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1)
-        if existing:
-            return existing, False
-        call_id = self._simotel_claim(company, values)
-        if not call_id:
-            return self.sudo().search(
-                [("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1), False
-        call = self.sudo().browse(call_id).with_company(company)
-        values.update(self._simotel_match_values(company, values, call))
-        values["source"] = call.source or source
-        call.write(values)
-        call._simotel_notify()
-        return call, True
+        vals_list = [self._simotel_cdr_values(company, payload, tz_name) for payload in payloads]
+        known = {call.unique_id: call for call in calls.search_fetch(
+            [("company_id", "=", company.id), ("unique_id", "in", [v["unique_id"] for v in vals_list])],
+            ["unique_id"])}
+        new = {}
+        for values in vals_list:
+            if values["unique_id"] not in known:
+                new.setdefault(values["unique_id"], values)
+        created = calls.browse()
+        if new:
+            matches = self._simotel_match_values(company, list(new.values()))
+            to_claim = [v for v in new.values() if v["originated_call_id"]]
+            to_create = [v for v in new.values() if not v["originated_call_id"]]
+            if to_create:
+                try:
+                    with self.env.cr.savepoint():
+                        created = calls.create([
+                            {**values, **matches[values["unique_id"]], "source": source} for values in to_create
+                        ])
+                except (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure):
+                    to_claim += to_create
+            for values in to_claim:
+                call_id = self._simotel_claim(company, values)
+                if not call_id:
+                    continue
+                call = calls.browse(call_id)
+                match = {key: value for key, value in matches[values["unique_id"]].items() if not call[key]}
+                call.write({**values, **match, "source": call.source or source})
+                created |= call
+            known.update((call.unique_id, call) for call in created)
+            created._simotel_notify()
+        result, reported = [], set()
+        for values in vals_list:
+            call = known.get(values["unique_id"], calls.browse())
+            result.append((call, call in created and values["unique_id"] not in reported))
+            reported.add(values["unique_id"])
+        return result
 
     def _simotel_claim(self, company, values):
         """Claim ``values["unique_id"]`` for this company; return the call id, or ``None`` if taken.
@@ -253,17 +288,21 @@ class SimotelCall(models.Model):
             # Another transaction committed this unique id after ours began.
             return None
 
-    def _simotel_match_values(self, company, values, call):
-        """Partner, lead and user of a call; what click-to-call already set is kept."""
-        number = values["external_number"]
-        result = {}
-        if not call.partner_id and number:
-            result["partner_id"] = self.env["res.partner"]._simotel_find_partner(number, company).id
-        if not call.lead_id and number:
-            result["lead_id"] = self.env["crm.lead"]._simotel_find_lead(number, company).id
-        if not call.user_id and values["extension"]:
-            result["user_id"] = self.env["res.users"]._simotel_find_by_extension(values["extension"], company).id
-        return {key: value or False for key, value in result.items()}
+    def _simotel_match_values(self, company, vals_list):
+        """``{unique_id: {partner_id, lead_id, user_id}}`` of new calls, a few queries for all of them."""
+        numbers = [values["external_e164"] for values in vals_list]
+        partners = self.env["res.partner"]._simotel_find_partners(numbers, company)
+        leads = self.env["crm.lead"]._simotel_find_leads(numbers, company)
+        users = {extension: self.env["res.users"]._simotel_find_by_extension(extension, company)
+                 for extension in {values["extension"] for values in vals_list if values["extension"]}}
+        return {
+            values["unique_id"]: {
+                "partner_id": partners.get(values["external_e164"], self.env["res.partner"]).id or False,
+                "lead_id": leads.get(values["external_e164"], self.env["crm.lead"]).id or False,
+                "user_id": users.get(values["extension"], self.env["res.users"]).id or False,
+            }
+            for values in vals_list
+        }
 
     # ------------------------------------------------------------------
     # Chatter note and missed-call activity
@@ -292,17 +331,27 @@ class SimotelCall(models.Model):
         return text
 
     def _simotel_notify(self):
-        """Post the chatter note of a new call and, if it was missed, the call-back activity."""
+        """Post the chatter notes of new calls and, for missed ones, the call-back activities.
+
+        Notes are created with one ``_message_log_batch`` per document model
+        and author (a document with two new calls gets two notes).
+        """
+        batches = defaultdict(list)  # (model, author partner id) -> [{res_id: body}], one res_id per dict
         for call in self:
-            if call.direction == "internal":
-                continue
             record = call.partner_id or call.lead_id
-            if record:
-                record.sudo()._message_log(
-                    body=Markup("<p>%s</p>") % call._simotel_note_body(),
-                    author_id=call.user_id.partner_id.id or None,
-                )
-            if call.missed and call.partner_id:
+            if call.direction == "internal" or not record:
+                continue
+            chunks = batches[record._name, call.user_id.partner_id.id or None]
+            bodies = next((chunk for chunk in chunks if record.id not in chunk), None)
+            if bodies is None:
+                bodies = {}
+                chunks.append(bodies)
+            bodies[record.id] = Markup("<p>%s</p>") % call._simotel_note_body()
+        for (model, author_id), chunks in batches.items():
+            for bodies in chunks:
+                self.env[model].sudo().browse(list(bodies))._message_log_batch(bodies, author_id=author_id)
+        for call in self:
+            if call.direction != "internal" and call.missed and call.partner_id:
                 call._simotel_schedule_call_back()
 
     def _simotel_schedule_call_back(self):

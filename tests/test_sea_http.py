@@ -44,6 +44,11 @@ class TestSeaHttp(HttpCase):
     def get(self, payload, path="/simotel/sea", auth=AUTH):
         return self.opener.get(self.base_url() + path + "?" + urlencode(payload), auth=auth, timeout=30)
 
+    def process(self):
+        """What the cron does once call reports are stored (the request only stores them)."""
+        self.Event._cron_process()
+        self.env.invalidate_all()
+
     def call_of(self, unique_id):
         return self.Call.search([("unique_id", "=", unique_id), ("company_id", "=", self.company.id)])
 
@@ -66,6 +71,7 @@ class TestSeaHttp(HttpCase):
     def test_g4_cdr_inbound_v3_spelling(self):
         events_before = self.Event.search_count([])
         self.assertStored(self.post(samples.CDR_INCOMING_V3))
+        self.process()
         call = self.call_of("1510564538.919")
         self.assertEqual(len(call), 1)
         self.assertEqual(call.direction, "inbound")
@@ -93,15 +99,18 @@ class TestSeaHttp(HttpCase):
             payload = dict(samples.CDR_LOCAL, unique_id=unique_id)
             del payload["event_name"]
             self.assertStored(self.post(payload, path=path))
-            self.assertEqual(self.call_of(unique_id).direction, "internal")
         self.assertStored(self.get(dict(samples.CDR_NO_ANSWER, unique_id="g.1")))
+        self.assertStored(self.get(dict(samples.CDR_NO_ANSWER, unique_id="g.2", event_name="x"), path="/simotel/sea/cdr"))
+        self.process()
+        for unique_id in ("r.1", "r.2", "r.3"):
+            self.assertEqual(self.call_of(unique_id).direction, "internal")
         call = self.call_of("g.1")
         self.assertEqual((call.direction, call.disposition, call.duration_seconds), ("internal", "no_answer", 1))
-        self.assertStored(self.get(dict(samples.CDR_NO_ANSWER, unique_id="g.2", event_name="x"), path="/simotel/sea/cdr"))
         self.assertTrue(self.call_of("g.2"))
 
     def test_cdr_queue(self):
         self.assertStored(self.post(samples.CDR_QUEUE, path="/simotel/sea/CdrQueue"))
+        self.process()
         call = self.call_of("1610782193.391")
         self.assertEqual((call.queue, call.extension, call.user_id), ("902", "557", self.salesman))
         self.assertEqual(call.partner_id, self.customer)
@@ -117,9 +126,34 @@ class TestSeaHttp(HttpCase):
                 self.assertEqual(event.state, expected)
         self.assertFalse(self.call_of("1610782193.392"))
 
+    def test_cdr_is_stored_and_deferred_to_the_cron(self):
+        """The POST stores the report, answers 2xx and triggers the cron; the cron makes the call."""
+        cron = self.env.ref("simotel_connector.ir_cron_simotel_event_process")
+        Trigger = self.env["ir.cron.trigger"]
+        triggers_before = Trigger.search_count([("cron_id", "=", cron.id)])
+        response = self.post(dict(samples.CDR_INCOMING_V3, cuid="defer.1"))
+        self.assertStored(response)
+        event = self.Event.browse(response.json()["data"]["id"])
+        self.assertEqual((event.event_name, event.state, event.attempts, event.call_id),
+                         ("Cdr", "new", 0, self.Call))
+        self.assertFalse(self.call_of("defer.1"))
+        self.assertFalse(self.notes_of(self.customer))
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers_before + 1)
+        self.assertEqual(cron.code, "model._cron_process()")
+        self.process()
+        self.assertEqual((event.state, event.attempts, event.call_id), ("done", 1, self.call_of("defer.1")))
+        self.assertEqual(len(self.notes_of(self.customer)), 1)
+        # Other events are processed in the request and trigger nothing.
+        triggers_before = Trigger.search_count([("cron_id", "=", cron.id)])
+        response = self.post(samples.OTHER_EVENTS["NewState"])
+        self.assertStored(response)
+        self.assertNotEqual(self.Event.browse(response.json()["data"]["id"]).state, "new")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers_before)
+
     def test_local_time_setting(self):
         self.company.simotel_time_mode = "local"
         self.assertStored(self.post(dict(samples.CDR_LOCAL, unique_id="tz.1")))
+        self.process()
         # 06:30:37 in Tehran (UTC+03:30 in January) is 03:00:37 UTC.
         self.assertEqual(str(self.call_of("tz.1").start)[:19], "2021-01-16 03:00:37")
 
@@ -156,6 +190,9 @@ class TestSeaHttp(HttpCase):
     def test_same_missed_cdr_20_times_8_concurrently(self):
         """20 deliveries (8 at once): one call, one note, one activity, 20 × 2xx.
 
+        The 20 stored events are processed by the cron in one batch: the
+        duplicates of the batch and of the database make no second call.
+
         HttpCase's server shares the test transaction and serialises requests
         on its test cursor, so this proves idempotency under concurrent HTTP
         delivery (threads, retries), not a database race: that one is
@@ -178,6 +215,10 @@ class TestSeaHttp(HttpCase):
             statuses = list(pool.map(deliver, range(20)))
         self.env.invalidate_all()
         self.assertEqual(statuses, [200] * 20)
+        self.assertEqual(self.Event.search_count([("unique_id", "=", "dup.1"), ("state", "=", "new")]), 20)
+        self.assertFalse(self.call_of("dup.1"), "the request only stores")
+        self.process()
+        self.process()  # a second run finds nothing to do
         call = self.call_of("dup.1")
         self.assertEqual(len(call), 1)
         self.assertTrue(call.missed)
@@ -191,6 +232,7 @@ class TestSeaHttp(HttpCase):
     def test_claim_lost_to_another_transaction(self):
         """The database decides: a claim on a taken unique id returns nothing."""
         self.assertStored(self.post(dict(samples.CDR_INCOMING_V3, cuid="race.1")))
+        self.process()
         values = self.Call._simotel_cdr_values(self.company, {"unique_id": "race.1", "src": "09121234567", "dst": "557"}, "UTC")
         self.assertIsNone(self.Call._simotel_claim(self.company, values))
         self.assertEqual(len(self.call_of("race.1")), 1)
@@ -201,6 +243,7 @@ class TestSeaHttp(HttpCase):
         fake.configure_company(self.company)
         fake.files["0999911_2017111201756.553.151048.mp3"] = b"ID3-fake-mp3"
         self.assertStored(self.post(samples.CDR_INCOMING_V3))
+        self.process()
         call = self.call_of("1510564538.919")
         url = "/simotel/call/%d/recording" % call.id
         self.authenticate("sara.sea", "sara.sea")

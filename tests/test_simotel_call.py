@@ -141,12 +141,91 @@ class TestSimotelCall(TransactionCase):
         self.assertIn("JSONDecodeError", event.error)
         self.assertFalse(self.Call.search([("unique_id", "=", "f.1")]))
         event.payload = json.dumps(dict(samples.CDR_INCOMING_V3, cuid="f.1"))
-        event.received_at = fields.Datetime.now() - timedelta(minutes=5)
-        self.Event._cron_retry()
+        self.Event._cron_process()
+        self.assertEqual((event.state, event.attempts), ("failed", 1), "retried every 5 minutes at most")
+        event.processed_at = fields.Datetime.now() - timedelta(minutes=6)
+        self.Event._cron_process()
         self.assertEqual((event.state, event.attempts, event.error), ("done", 2, False))
         self.assertEqual(event.call_id.unique_id, "f.1")
         self.assertTrue(event.action_retry())  # a done event is left alone
         self.assertEqual(event.attempts, 2)
+
+    def test_batch_exactly_once(self):
+        """One cron batch: duplicates, a bad event, a click-to-call completion, a known call."""
+        partner = self.env["res.partner"].create({"name": "Batch customer", "mobile": "09120000077",
+                                                  "user_id": self.agent.id})
+        lead = self.env["crm.lead"].create({"name": "Batch lead", "phone": "09130000088"})
+        dialled = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018574"})
+        originated = self.Call._simotel_register_originate({
+            "company_id": self.company.id, "user_id": self.agent.id, "partner_id": dialled.id,
+            "lead_id": False, "caller_number": "562", "callee_number": "09365018574",
+            "originated_call_id": "orig.batch.1",
+        })
+        known, _created = self.cdr(cuid="b.known", src="09120000077")
+        self.company.simotel_missed_call_activity = True
+        missed = dict(samples.CDR_INCOMING_V3, src="09120000077", dst="562", disposition="NO ANSWER", billsec=0)
+        payloads = [
+            dict(missed, cuid="b.1"),
+            dict(missed, cuid="b.1"),  # duplicate in the batch
+            dict(missed, cuid="b.2"),  # second missed call: no second open activity
+            dict(samples.CDR_INCOMING_V3, cuid="b.lead", src="09130000088", dst="562"),
+            dict(samples.CDR_INCOMING_V3, cuid="b.orig", src="562", dst="09365018574", type="outgoing",
+                 originated_call_id="orig.batch.1"),
+            dict(samples.CDR_INCOMING_V3, cuid="b.known", src="09120000077"),  # already a call
+            dict(samples.CDR_QUEUE, unique_id="b.2"),  # the queue report of b.2: a duplicate
+        ]
+        events = self.Event
+        for payload in payloads:
+            events |= self.Event._simotel_store(self.company, sea.event_name(None, payload), payload)
+        bad = self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="b.bad"))
+        bad.payload = "{broken"
+        events_before = self.env["mail.message"].search_count([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.Event._cron_process()
+        self.assertEqual(bad.state, "failed")
+        self.assertEqual(set(events.mapped("state")), {"done"}, [(e.event_name, e.unique_id, e.state, e.error) for e in events])
+        self.assertEqual(events.mapped("attempts"), [1] * len(events))
+        calls = self.Call.search([("unique_id", "like", "b.")])
+        self.assertEqual(sorted(calls.mapped("unique_id")), ["b.1", "b.2", "b.known", "b.lead", "b.orig"])
+        self.assertEqual([event.call_id.unique_id for event in events],
+                         ["b.1", "b.1", "b.2", "b.lead", "b.orig", "b.known", "b.2"])
+        b1 = calls.filtered(lambda call: call.unique_id == "b.1")
+        self.assertEqual((b1.partner_id, b1.user_id, b1.missed), (partner, self.agent, True))
+        self.assertEqual(calls.filtered(lambda call: call.unique_id == "b.lead").lead_id, lead)
+        self.assertEqual((originated.unique_id, originated.state, originated.partner_id), ("b.orig", "done", dialled))
+        self.assertEqual(self.Call.search_count([("originated_call_id", "=", "orig.batch.1")]), 1)
+        notes = self.env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertEqual(len(notes) - events_before, 2, "one note per new call (b.1, b.2), none for duplicates")
+        self.assertEqual(len(self.env["mail.message"].search([
+            ("model", "=", "res.partner"), ("res_id", "=", dialled.id), ("body", "ilike", "Outgoing call")])), 1)
+        self.assertEqual(len(self.env["mail.message"].search([
+            ("model", "=", "crm.lead"), ("res_id", "=", lead.id), ("body", "ilike", "Incoming call")])), 1)
+        activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertEqual((len(activities), activities.user_id), (1, self.agent))
+        self.assertEqual(known.talk_seconds, 192, "a known call is left untouched")
+        # Processing the same reports again (a retry racing the cron) changes nothing.
+        again = self.Call._simotel_upsert_cdrs(self.company, [sea.normalize("Cdr", p) for p in payloads[:2]])
+        self.assertEqual([(call.unique_id, created) for call, created in again], [("b.1", False), ("b.1", False)])
+        self.assertEqual(self.Call.search_count([("unique_id", "like", "b.")]), 5)
+
+    def test_batch_falls_back_to_one_by_one(self):
+        """A batch that fails as a whole is processed event by event: only the bad one fails."""
+        good = [self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="fb.%d" % n))
+                for n in range(3)]
+        bad = self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="fb.bad",
+                                                                  starttime="2021-01-16 06:30:37"))
+        Call = type(self.Call)
+        cdr_values = Call._simotel_cdr_values
+
+        def failing_values(model, company, payload, tz_name):
+            if payload["unique_id"] == "fb.bad":
+                raise ValueError("boom")
+            return cdr_values(model, company, payload, tz_name)
+
+        self.patch(Call, "_simotel_cdr_values", failing_values)
+        self.Event._cron_process()
+        self.assertEqual((bad.state, bad.error), ("failed", "ValueError: boom"))
+        self.assertEqual([event.state for event in good], ["done"] * 3)
+        self.assertEqual(self.Call.search_count([("unique_id", "like", "fb.")]), 3)
 
     def test_autovacuum_keeps_failed_and_recent(self):
         self.company.simotel_event_retention_days = 10
