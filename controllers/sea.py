@@ -33,7 +33,7 @@ class SimotelSeaController(Controller):
         env = request.env(user=SUPERUSER_ID, context={**request.env.context, "allowed_company_ids": company.ids})
         stored = env["simotel.event"]._simotel_store(company, name, payload, httprequest)
         if name not in stored._simotel_deferred_events:
-            env.cr.commit()  # stored whatever processing does
+            # Processing runs in a savepoint: whatever it does, the raw event is kept.
             stored._simotel_process()
         # Odoo commits the request's transaction before the answer is sent: 2xx means stored.
         return request.make_json_response({"success": 1, "message": "stored", "data": {"id": stored.id}})

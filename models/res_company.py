@@ -111,6 +111,7 @@ class ResCompany(models.Model):
     def _simotel_phone_region(self):
         """ISO code of the country for numbers without a country code."""
         self.ensure_one()
+        self.fetch(["simotel_phone_region"])  # not the whole (wide) company row: it runs on every call
         return self.simotel_phone_region or phone.FALLBACK_REGION
 
     def _simotel_time_zone(self, report=False):

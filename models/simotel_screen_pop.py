@@ -76,10 +76,14 @@ class SimotelScreenPop(models.Model):
         late = received_at and received_at < fields.Datetime.now() - timedelta(seconds=RING_SECONDS)
         if not number or late:
             return users.browse()
-        users = users.sudo().filtered(lambda user: user.active and user.simotel_screen_pop)
+        users = users.sudo()
+        users.fetch(["active", "simotel_screen_pop", "partner_id"])
+        users.partner_id.fetch(["lang", "tz"])
+        users = users.filtered(lambda user: user.active and user.simotel_screen_pop)
         users = self._simotel_claim(company, users, number, unique_id)
         for user in users:
-            card = self.with_context(lang=user.lang, tz=user.tz)._simotel_card(company, number, unique_id, user)
+            # An explicit tz: without one, dates would read the (superuser) environment's user.
+            card = self.with_context(lang=user.lang, tz=user.tz or "UTC")._simotel_card(company, number, unique_id, user)
             user._bus_send(BUS_TYPE, card)
         return users
 
@@ -130,8 +134,14 @@ class SimotelScreenPop(models.Model):
     def _simotel_partner_card(self, partner, company):
         """What the agent sees of a known caller; opportunities not won nor lost (archived) count as open."""
         partner = partner.sudo()
+        # Read only what the card shows: res.partner is wide, a plain read loads every column.
+        card_fields = ["name", "commercial_partner_id", "user_id", "simotel_contract_ref",
+                       "simotel_contract_start", "simotel_contract_end"]
+        partner.fetch(card_fields)
         commercial = partner.commercial_partner_id
+        commercial.fetch(card_fields)
         salesperson = partner.user_id or commercial.user_id
+        salesperson.partner_id.fetch(["name"])
         opportunities = self.env["crm.lead"].sudo().search_count([
             ("type", "=", "opportunity"),
             ("partner_id.commercial_partner_id", "=", commercial.id),
