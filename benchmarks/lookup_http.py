@@ -87,37 +87,14 @@ def prepare(args, workdir):
     return odoo_bin
 
 
-def gevent_shim(python, workdir):
-    """``PYTHONPATH`` entry that lets gevent find its ``zope.*`` dependencies, or ``None`` if it does.
-
-    With ``--workers`` Odoo also runs a gevent process; old ``pkg_resources``
-    (setuptools<70, pinned for Odoo) cannot see the ``zope_interface-*.dist-info``
-    of recent wheels, gevent dies at start and Odoo respawns it every second,
-    eating a CPU during the benchmark. The shim only adds metadata.
-    """
-    probe = "import pkg_resources; pkg_resources.require('gevent')"
-    if subprocess.run([python, "-c", probe], capture_output=True).returncode == 0:
-        return None
-    for name in ("zope.interface", "zope.event"):
-        version = subprocess.run([python, "-c", f"import importlib.metadata as m; print(m.version('{name}'))"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
-        info = workdir / "shim" / f"{name}-{version}.dist-info"
-        info.mkdir(parents=True)
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-    return str(workdir / "shim")
-
-
 def start_server(odoo_bin, port, workdir):
     logfile = workdir / "odoo.log"
-    env = dict(os.environ)
-    shim = gevent_shim(odoo_bin[0], workdir)
-    if shim:
-        print("note: zope.interface metadata shim for gevent (see gevent_shim)", flush=True)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [shim, env.get("PYTHONPATH")]))
+    # One database and no --db-filter, as recommended for production: with a filter, every
+    # request without a session (all of Simotel's) lists the databases first.
     process = subprocess.Popen(odoo_bin + [
-        f"--db-filter=^{odoo_bin[-1]}$", "--workers=2", "--max-cron-threads=0",
+        "--workers=2", "--max-cron-threads=0",
         "--http-interface=127.0.0.1", f"--http-port={port}", f"--logfile={logfile}", "--log-level=info",
-    ], start_new_session=True, env=env)
+    ], start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
