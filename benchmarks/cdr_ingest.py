@@ -71,7 +71,6 @@ def prepare(db, template, update=True):
     psql(db, """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s', simotel_time_mode = 'utc', simotel_missed_call_activity = true;
-        UPDATE res_users SET password = 'admin' WHERE login = 'admin';
         TRUNCATE simotel_event, simotel_call;  -- not DELETE: no 1M dead rows left for (auto)vacuum
         DELETE FROM mail_activity WHERE res_model = 'res.partner';
         DELETE FROM mail_message WHERE model = 'res.partner' AND body::text LIKE '%%call%%';

@@ -80,7 +80,6 @@ def prepare(db, template, update):
     psql(db, """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s';
-        UPDATE res_users SET password = 'admin' WHERE login = 'admin';
         DELETE FROM simotel_event; DELETE FROM simotel_screen_pop; DELETE FROM bus_bus;
     """ % AUTH)
 
