@@ -23,51 +23,24 @@ once processed the rows it produced are counted (must be 1 call, 1 note,
 """
 import argparse
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
-from hashlib import sha256
-from pathlib import Path
 
 import psycopg2
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
-HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
-ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
-PYTHON = HOME / "venv" / "bin" / "python"
-CONF = HOME / "checkouts" / sha256(str(REPO).encode()).hexdigest()[:8] / "odoo.conf"
+import _odoo
+from _odoo import prepare_database, psql, stop_server
+
 AUTH = ("bench", "bench-secret")
 CUSTOMERS = 200
 CRON_XMLID = "ir_cron_simotel_event_process"
 
 
-def psql(db, sql):
-    out = subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
-def odoo(*args):
-    subprocess.run([str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), *args], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def prepare(db, template, update=True):
-    exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
-    if not exists and template:
-        subprocess.run(["createdb", "-T", template, db], check=True)
-        exists = True
-    if exists and not update:
-        print("reusing database %s as it is" % db, flush=True)
-    else:
-        print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
-        odoo("-d", db, "-u" if exists else "-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
-             "--log-level=warn")
+    prepare_database(db, template, update)
     psql(db, """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s', simotel_time_mode = 'utc', simotel_missed_call_activity = true;
@@ -80,30 +53,7 @@ def prepare(db, template, update=True):
 def start_server(db, port):
     # -d without --db-filter: a request without session then needs no connection to the "postgres"
     # database to list databases (with --db-filter: /web/health 58 instead of 146 requests/s here).
-    command = [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db, 
-               "--workers=2", "--max-cron-threads=1", "--http-interface=127.0.0.1", "--http-port=%d" % port,
-               "--log-level=warn", "--limit-time-real=120"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open("/tmp/cdr_ingest_server.log", "w"),
-                              start_new_session=True)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                pass
-            if requests.get("http://127.0.0.1:%d/web/login" % port, timeout=10).status_code == 200:
-                return server
-        except OSError:
-            time.sleep(0.5)
-    stop_server(server)
-    sys.exit("Odoo did not start, see /tmp/cdr_ingest_server.log")
-
-
-def stop_server(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
+    return _odoo.start_server(db, port, ["--workers=2", "--max-cron-threads=1"], "/tmp/cdr_ingest_server.log")
 
 
 def make_customers(port, db):

@@ -33,25 +33,19 @@ stopped.
 import argparse
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
-from hashlib import sha256
-from pathlib import Path
 
 import requests
 import websocket
 
-REPO = Path(__file__).resolve().parent.parent
-HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
-ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
-PYTHON = HOME / "venv" / "bin" / "python"
-CONF = HOME / "checkouts" / sha256(str(REPO).encode()).hexdigest()[:8] / "odoo.conf"
+import _odoo
+from _odoo import prepare_database, psql, stop_server
+
 AUTH = ("bench", "bench-secret")
 AGENT = ("bench_agent", "bench-agent-pw")
 CALLER = "09121234567"
@@ -59,24 +53,8 @@ TARGET_MS = 50.0
 LOG = "/tmp/screen_pop_bench_server.log"
 
 
-def psql(db, sql):
-    out = subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
 def prepare(db, template, update):
-    exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
-    if not exists and template:
-        subprocess.run(["createdb", "-T", template, db], check=True)
-        exists = True
-    if exists and not update:
-        print("reusing database %s as it is" % db, flush=True)
-    else:
-        print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
-        subprocess.run([str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db,
-                        "-u" if exists else "-i", "simotel_connector", "--without-demo=all",
-                        "--stop-after-init", "--log-level=warn"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    prepare_database(db, template, update)
     psql(db, """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s';
@@ -89,28 +67,10 @@ def websocket_port(port, workers):
 
 
 def start_server(db, port, workers):
-    command = [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db, "--db-filter", "^%s$" % db,
-               "--workers=%d" % workers, "--max-cron-threads=0", "--http-interface=127.0.0.1",
-               "--http-port=%d" % port, "--gevent-port=%d" % websocket_port(port, workers),
-               "--log-level=warn", "--limit-time-real=120"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(LOG, "w"), start_new_session=True)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if requests.get("http://127.0.0.1:%d/web/login" % port, timeout=10).status_code == 200:
-                return server
-        except requests.RequestException:
-            time.sleep(0.5)
-    stop_server(server)
-    sys.exit("Odoo did not start, see %s" % LOG)
-
-
-def stop_server(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
+    return _odoo.start_server(db, port, [
+        "--db-filter", "^%s$" % db, "--workers=%d" % workers, "--max-cron-threads=0",
+        "--gevent-port=%d" % websocket_port(port, workers),
+    ], LOG)
 
 
 def make_agent_and_customer(port, db):

@@ -6,6 +6,7 @@ from . import res_partner
 from . import crm_lead
 from . import simotel_call
 from . import simotel_event
+from . import simotel_lookup_cache_mixin
 from . import simotel_api_call
 from . import simotel_api_call_item
 from . import simotel_lookup_log

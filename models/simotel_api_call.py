@@ -47,6 +47,7 @@ class SimotelApiCall(models.Model):
     """What Odoo answers when a dialplan API component asks who is calling."""
 
     _name = "simotel.api.call"
+    _inherit = ["simotel.lookup.cache.mixin"]
     _description = "Simotel API Call"
     _order = "name, id"
 
@@ -129,19 +130,6 @@ class SimotelApiCall(models.Model):
             for value in (call.empty_value, call.error_value):
                 if api_component.unsafe_value(value):
                     raise ValidationError(_("Answers cannot contain quotes, semicolons, brackets or backslashes."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     def action_view_logs(self):
         """Recent lookups of this API call."""

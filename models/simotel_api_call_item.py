@@ -28,6 +28,7 @@ class SimotelApiCallItem(models.Model):
     """One property of an API call's answer, computed from Odoo at call time."""
 
     _name = "simotel.api.call.item"
+    _inherit = ["simotel.lookup.cache.mixin"]
     _description = "Simotel API Call Item"
     _order = "sequence, id"
 
@@ -95,19 +96,6 @@ class SimotelApiCallItem(models.Model):
             self.env["res.partner"]._search(parse_domain(self, text))
         except Exception as e:
             raise ValidationError(_("Invalid condition %(domain)s: %(error)s", domain=text, error=e)) from None
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     def _simotel_config(self):
         self.ensure_one()

@@ -1,0 +1,66 @@
+"""Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from hashlib import sha256
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
+ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
+PYTHON = HOME / "venv" / "bin" / "python"
+CONF = HOME / "checkouts" / sha256(str(REPO).encode()).hexdigest()[:8] / "odoo.conf"
+
+
+def psql(db, sql):
+    out = subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def odoo(*args):
+    """Run ``odoo-bin`` with this checkout's config until it stops."""
+    subprocess.run([str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), *args], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def prepare_database(db, template=None, update=True):
+    """Create ``db`` with the module (from ``template`` if given), or update it unless ``update`` is false."""
+    exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
+    if not exists and template:
+        subprocess.run(["createdb", "-T", template, db], check=True)
+        exists = True
+    if exists and not update:
+        print("reusing database %s as it is" % db, flush=True)
+        return
+    print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
+    odoo("-d", db, "-u" if exists else "-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
+         "--log-level=warn")
+
+
+def start_server(db, port, options, log):
+    """Start ``odoo-bin -d db`` on 127.0.0.1:``port`` with ``options``; return it once it serves pages."""
+    command = [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db, *options,
+               "--http-interface=127.0.0.1", "--http-port=%d" % port, "--log-level=warn", "--limit-time-real=120"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(log, "w"), start_new_session=True)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if requests.get("http://127.0.0.1:%d/web/login" % port, timeout=10).status_code == 200:
+                return server
+        except requests.RequestException:
+            time.sleep(0.5)
+    stop_server(server)
+    sys.exit("Odoo did not start, see %s" % log)
+
+
+def stop_server(server):
+    """Stop a server started by :func:`start_server` (and only it)."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
