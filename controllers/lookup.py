@@ -20,13 +20,13 @@ class SimotelLookupController(http.Controller):
         shown_code = code if api_component.valid_code(code) else "<invalid>"
         httprequest = request.httprequest
         ApiCall = request.env["simotel.api.call"].sudo()
-        config, payload, partner = None, {}, request.env["res.partner"]
+        config, payload, caller = None, {}, None
         try:
             config = ApiCall._simotel_config_for(
                 code, httprequest.remote_addr, inbound.basic_credentials(httprequest),
             )
             payload = inbound.read_payload(httprequest)
-            body, partner = ApiCall._simotel_lookup(config, payload)
+            body, caller = ApiCall._simotel_lookup(config, payload)
             status, message = 200, "ok"
         except inbound.InboundError as e:
             status, message = e.status, e.message
@@ -38,9 +38,9 @@ class SimotelLookupController(http.Controller):
             body = api_component.failure(config and config["format"], config and config["error_values"])
         duration_ms = round((time.perf_counter() - started) * 1000)
         if config:
-            ApiCall._simotel_log(config, payload, partner, status, body, duration_ms)
+            ApiCall._simotel_log(config, payload, caller, status, body, duration_ms)
         _logger.log(
-            logging.INFO if status < 400 else logging.WARNING,
+            logging.DEBUG if status < 400 else logging.WARNING,
             "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
             shown_code, str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
             api_component.summary(body), message, duration_ms,

@@ -1,9 +1,34 @@
-from odoo import _, api, fields, models
+from typing import NamedTuple
+
+import pytz
+
+from odoo import _, api, fields, models, tools
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 
 from ..tools import inbound, phone
 from ..tools.sa_client import SimotelClient
+
+
+# Company fields read by every inbound request: kept in the registry cache and
+# cleared whenever one of them (or the company partner's country or time zone) changes.
+SETTINGS_FIELDS = frozenset({
+    "active", "sequence", "partner_id", "simotel_phone_country_id", "simotel_phone_region",
+    "simotel_inbound_auth", "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
+})
+SETTINGS_PARTNER_FIELDS = frozenset({"country_id", "tz"})
+
+
+class SimotelCompanySettings(NamedTuple):
+    """What a call-time request needs of a company, frozen (see :meth:`ResCompany._simotel_settings`)."""
+
+    id: int
+    active: bool
+    partner_id: int
+    protection: inbound.Protection
+    configured: bool  # inbound credentials or IPs are set: the company can receive SEA events
+    region: str
+    tz: str
 
 
 class ResCompany(models.Model):
@@ -110,9 +135,67 @@ class ResCompany(models.Model):
 
     def _simotel_phone_region(self):
         """ISO code of the country for numbers without a country code."""
+        settings = self._simotel_settings()
+        return settings.region if settings else phone.FALLBACK_REGION
+
+    def _simotel_settings(self):
+        """This company's :class:`SimotelCompanySettings`, without a query; ``None`` for a new record."""
         self.ensure_one()
-        self.fetch(["simotel_phone_region"])  # not the whole (wide) company row: it runs on every call
-        return self.simotel_phone_region or phone.FALLBACK_REGION
+        settings = self._simotel_settings_by_company().get(self.id)
+        if settings is None and isinstance(self.id, int):  # created after the cache was filled
+            self.env.registry.clear_cache()
+            settings = self._simotel_settings_by_company().get(self.id)
+        return settings
+
+    @api.model
+    @tools.ormcache()
+    def _simotel_settings_by_company(self):
+        """``{company id: SimotelCompanySettings}`` of all companies, by sequence.
+
+        Every inbound request reads these: they are read from the database
+        once per worker and kept until a company setting changes (see
+        :meth:`write` and ``res.partner.write``; other workers learn it through
+        Odoo's cache signaling at their next request).
+        """
+        companies = self.sudo().with_context(active_test=False).search_fetch([], [
+            "active", "sequence", "partner_id", "simotel_phone_region", "simotel_inbound_auth",
+            "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
+        ], order="sequence, id")
+        companies.partner_id.fetch(["tz"])
+        settings = {}
+        for company in companies:
+            try:
+                networks = tuple(inbound.parse_networks(company.simotel_inbound_ips))
+            except ValueError:
+                networks = ()  # refused by the constraint; allow nobody
+            settings[company.id] = SimotelCompanySettings(
+                id=company.id,
+                active=company.active,
+                partner_id=company.partner_id.id,
+                protection=inbound.Protection(
+                    company.simotel_inbound_auth, company.simotel_inbound_username or "",
+                    company.simotel_inbound_password or "", networks,
+                ),
+                configured=bool(company.simotel_inbound_password or company.simotel_inbound_ips),
+                region=company.simotel_phone_region or phone.FALLBACK_REGION,
+                tz=company.partner_id.tz if company.partner_id.tz in pytz.all_timezones_set else "UTC",
+            )
+        return settings
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return companies
+
+    def write(self, vals):
+        if SETTINGS_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     def _simotel_time_zone(self, report=False):
         """Time zone of the PBX's times: of SEA events, or (``report``) of SA report rows.
@@ -144,24 +227,10 @@ class ResCompany(models.Model):
         :param credentials: ``(username, password)`` from Basic auth, or ``None``
         :return: an :class:`~..tools.inbound.InboundError` to answer, or ``None``
         """
-        self.ensure_one()
-        company = self.sudo()
-        mode = company.simotel_inbound_auth
-        if mode in ("ip", "basic_ip"):
-            networks = inbound.parse_networks(company.simotel_inbound_ips)
-            if not inbound.ip_allowed(remote_addr, networks):
-                return inbound.InboundError(403, "IP is not permitted")
-        if mode in ("basic", "basic_ip"):
-            if not (company.simotel_inbound_username and company.simotel_inbound_password):
-                return inbound.InboundError(401, "inbound credentials are not configured in Odoo")
-            if not credentials:
-                return inbound.InboundError(401, "BasicAuth is missing")
-            username, password = credentials
-            user_ok = inbound.same_secret(username, company.simotel_inbound_username)
-            password_ok = inbound.same_secret(password, company.simotel_inbound_password)
-            if not (user_ok and password_ok):
-                return inbound.InboundError(401, "BasicAuth is invalid")
-        return None
+        settings = self._simotel_settings()
+        if not settings.active:
+            return inbound.InboundError(401, "the company is archived")
+        return inbound.refusal(settings.protection, remote_addr, credentials)
 
     @api.model
     def _simotel_inbound_company(self, remote_addr, credentials):
@@ -172,15 +241,12 @@ class ResCompany(models.Model):
 
         :raises InboundError: the first configured company's refusal
         """
-        companies = self.sudo().search_fetch(
-            ["|", ("simotel_inbound_password", "!=", False), ("simotel_inbound_ips", "!=", False)],
-            ["simotel_inbound_auth", "simotel_inbound_ips", "simotel_inbound_username", "simotel_inbound_password"],
-            order="sequence, id",
-        )  # only what the check reads: it runs on every delivery
         first_error = None
-        for company in companies:
-            error = company._simotel_inbound_error(remote_addr, credentials)
+        for settings in self._simotel_settings_by_company().values():
+            if not (settings.active and settings.configured):
+                continue
+            error = inbound.refusal(settings.protection, remote_addr, credentials)
             if error is None:
-                return company
+                return self.browse(settings.id)
             first_error = first_error or error
         raise first_error or inbound.InboundError(401, "inbound credentials are not configured in Odoo")

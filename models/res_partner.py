@@ -1,10 +1,45 @@
+from datetime import datetime
+from typing import NamedTuple
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import phone
+from .res_company import SETTINGS_PARTNER_FIELDS
 
 CONTRACT_STATES = [("active", "Active"), ("expired", "Expired"), ("none", "None")]
+
+
+def contract_state(ref, start, end, today):
+    """State of a contract with reference ``ref`` valid from ``start`` to ``end`` (both may be empty)."""
+    if end and end < today:
+        return "expired"
+    if (ref or start or end) and not (start and start > today):
+        return "active"
+    return "none"
+
+
+# What a call-time lookup reads of the caller's partner and of its commercial entity.
+CALLER_FIELDS = [
+    "id", "commercial_partner_id", "name", "ref", "user_id",
+    "simotel_contract_ref", "simotel_contract_start", "simotel_contract_end",
+]
+_CALLER_COLUMNS = SQL(", ").join(SQL.identifier(name) for name in CALLER_FIELDS)
+
+
+class SimotelCaller(NamedTuple):
+    """The partner a call-time lookup found, with all that the API call items read."""
+
+    id: int
+    commercial_id: int
+    name: str
+    ref: str
+    commercial_ref: str
+    contract_state: str
+    agent_extension: str  # of the salesperson, "" when archived or without one
 
 
 class ResPartner(models.Model):
@@ -34,13 +69,10 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         for partner in self:
             commercial = partner.commercial_partner_id or partner
-            start, end = commercial.simotel_contract_start, commercial.simotel_contract_end
-            if end and end < today:
-                partner.simotel_contract_state = "expired"
-            elif (commercial.simotel_contract_ref or start or end) and not (start and start > today):
-                partner.simotel_contract_state = "active"
-            else:
-                partner.simotel_contract_state = "none"
+            partner.simotel_contract_state = contract_state(
+                commercial.simotel_contract_ref, commercial.simotel_contract_start, commercial.simotel_contract_end,
+                today,
+            )
 
     @api.model
     def _simotel_contract_domains(self):
@@ -76,19 +108,74 @@ class ResPartner(models.Model):
         return domain or expression.FALSE_DOMAIN
 
     @api.model
-    def _simotel_find_partner_by_ref(self, code, company):
-        """Return the partner whose internal reference is ``code``, or an empty recordset.
+    def _simotel_find_caller(self, company, number="", code=""):
+        """Who is calling: the partner of customer code ``code``, else of phone ``number``,
+        else whose customer code is ``number``; ``None`` when nobody matches.
 
-        Exact match on the indexed ``ref`` of partners visible to ``company``;
-        among several, the oldest commercial entity.
+        Codes are the partners' internal reference. Among several partners
+        with the code or the number, the rules of :meth:`_simotel_find_partner`
+        apply. It runs in the PBX's call path: one indexed query finds the
+        candidates with the fields the items read (PostgreSQL plans every query
+        anew, so a join would cost more than it saves); a second reads the
+        company of a contact; salespeople's extensions come from memory.
+
+        :param company: the ``res.company`` whose customers are searched
+        :rtype: SimotelCaller
         """
-        code = phone.ascii_digits(code or "").strip()
-        if not code:
-            return self.browse()
-        partners = self.sudo().with_context(active_test=True).search(
-            [("ref", "=", code), ("company_id", "in", [False, company.id])], order="id", limit=100,
+        settings = company._simotel_settings()
+        code, number_code = phone.ascii_digits(code).strip(), phone.ascii_digits(number).strip()
+        e164 = phone.to_e164(number, settings.region)
+        codes = [c for c in (code, number_code) if c]
+        if not (codes or e164):
+            return None
+        self.flush_model(CALLER_FIELDS + ["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT %(columns)s, simotel_phone_e164, simotel_mobile_e164
+              FROM res_partner
+             WHERE (ref = ANY(%(codes)s) OR simotel_phone_e164 = %(e164)s OR simotel_mobile_e164 = %(e164)s)
+               AND active AND (company_id IS NULL OR company_id = %(company)s)
+          ORDER BY id
+             LIMIT 1000
+            """,
+            columns=_CALLER_COLUMNS, codes=codes, e164=e164 or None, company=company.id,
+        ))
+        rows = [dict(zip(CALLER_FIELDS + ["phone", "mobile"], row)) for row in self.env.cr.fetchall()]
+        # The code typed by the caller first, then the number, then the number as a code.
+        for matches in (
+            lambda row: bool(code) and row["ref"] == code,
+            lambda row: bool(e164) and e164 in (row["phone"], row["mobile"]),
+            lambda row: bool(number_code) and row["ref"] == number_code,
+        ):
+            found = [row for row in rows if matches(row)]
+            if found:
+                break
+        else:
+            return None
+        partner = found[0]
+        commercial_id = partner["commercial_partner_id"] or partner["id"]
+        if len(found) > 1:  # several partners: their (oldest) commercial entity
+            commercial_id = min(row["commercial_partner_id"] or row["id"] for row in found)
+        commercial = next((row for row in rows if row["id"] == commercial_id), None)
+        if commercial is None:
+            self.env.cr.execute(SQL("SELECT %s FROM res_partner WHERE id = %s", _CALLER_COLUMNS, commercial_id))
+            commercial = dict(zip(CALLER_FIELDS, self.env.cr.fetchone()))
+        if len(found) > 1:
+            partner = commercial
+        extensions = self.env["res.users"]._simotel_active_extensions()
+        today = datetime.now(pytz.timezone(settings.tz)).date()
+        return SimotelCaller(
+            id=partner["id"],
+            commercial_id=commercial_id,
+            name=partner["name"] or "",
+            ref=partner["ref"] or "",
+            commercial_ref=commercial["ref"] or "",
+            contract_state=contract_state(
+                commercial["simotel_contract_ref"], commercial["simotel_contract_start"],
+                commercial["simotel_contract_end"], today,
+            ),
+            agent_extension=extensions.get(partner["user_id"] or commercial["user_id"], ""),
         )
-        return partners._simotel_best_match()
 
     simotel_call_count = fields.Integer("Calls", compute="_compute_simotel_call_count",
                                         groups="simotel_connector.group_simotel_user")
@@ -105,6 +192,10 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if SETTINGS_PARTNER_FIELDS.intersection(vals):
+            company_partners = {s.partner_id for s in self.env["res.company"]._simotel_settings_by_company().values()}
+            if not company_partners.isdisjoint(self.ids):
+                self.env.registry.clear_cache()
         result = super().write(vals)
         if "phone" in vals or "mobile" in vals:
             self.env["simotel.call"]._simotel_rematch(self)

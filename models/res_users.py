@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
 
 from ..tools import phone
@@ -23,6 +23,28 @@ class ResUsers(models.Model):
         default=True,
         help="Show the caller's card in Odoo when a call rings your extension.",
     )
+
+    @api.model
+    @tools.ormcache()
+    def _simotel_active_extensions(self):
+        """``{user id: extension}`` of the active users with an extension.
+
+        Read by every call-time lookup: kept in memory until an extension or
+        an archiving changes (other workers learn it through Odoo's cache signaling).
+        """
+        users = self.sudo().search_fetch([("simotel_extension", "!=", False)], ["simotel_extension"])
+        return {user.id: user.simotel_extension for user in users}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("simotel_extension") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "simotel_extension" in vals or "active" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)
 
     @property
     def SELF_READABLE_FIELDS(self):

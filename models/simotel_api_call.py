@@ -1,5 +1,3 @@
-import logging
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, tools
@@ -8,18 +6,6 @@ from odoo.tools import safe_eval
 
 from ..tools import api_component, inbound
 
-_logger = logging.getLogger(__name__)
-
-# Partner fields the items read: fetched in one narrow query instead of the whole row.
-LOOKUP_PARTNER_FIELDS = [
-    "commercial_partner_id", "user_id", "ref", "name",
-    "simotel_contract_ref", "simotel_contract_start", "simotel_contract_end",
-]
-# Company fields read by the inbound check and the phone region, in one narrow query.
-LOOKUP_COMPANY_FIELDS = [
-    "simotel_inbound_auth", "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
-    "simotel_phone_country_id", "partner_id",
-]
 REPLY_FORMATS = [
     ("generic", "Generic API call module (property → value)"),
     ("ivr", "Simotel IVR API (case)"),
@@ -156,7 +142,6 @@ class SimotelApiCall(models.Model):
             "code": self.code,
             "active": self.active,
             "company_id": self.company_id.id,
-            "tz": self.company_id.partner_id.tz or "UTC",
             "format": self.reply_format,
             "number_param": self.number_param,
             "code_param": self.code_param,
@@ -174,15 +159,13 @@ class SimotelApiCall(models.Model):
             the company's inbound protection
         """
         configs = self._simotel_configs(code) if api_component.valid_code(code) else ()
+        companies = self.env["res.company"]._simotel_settings_by_company()
         first_error = None
         for config in configs:
-            if not config["active"]:
+            settings = companies[config["company_id"]]
+            if not (config["active"] and settings.active):
                 continue
-            company = self.env["res.company"].sudo().browse(config["company_id"])
-            company.fetch(LOOKUP_COMPANY_FIELDS)
-            if not company.simotel_phone_country_id:
-                company.partner_id.fetch(["country_id"])
-            error = company._simotel_inbound_error(remote_addr, credentials)
+            error = inbound.refusal(settings.protection, remote_addr, credentials)
             if error is None:
                 return config
             first_error = first_error or error
@@ -194,55 +177,26 @@ class SimotelApiCall(models.Model):
 
         :param config: from :meth:`_simotel_config_for`
         :param payload: the request's fields (:func:`~..tools.inbound.read_payload`)
-        :return: ``(body, partner)``; an unknown caller is answered too
+        :return: ``(body, caller)``; ``caller`` is a
+            :class:`~.res_partner.SimotelCaller` or ``None``: an unknown caller is answered too
         :raises InboundError: 400 on a field that is not text
         """
         company = self.env["res.company"].browse(config["company_id"])
-        Partner = self.env["res.partner"].sudo().with_context(tz=config["tz"], active_test=True)
-        code = _text(payload, config["code_param"])
-        number = _text(payload, config["number_param"])
-        partner = Partner.browse()
-        if code:
-            partner = Partner._simotel_find_partner_by_ref(code, company)
-        if not partner and number:
-            partner = (Partner._simotel_find_partner(number, company)
-                       or Partner._simotel_find_partner_by_ref(number, company))
-        if partner:
-            partner.fetch(LOOKUP_PARTNER_FIELDS)
-            if partner.commercial_partner_id != partner:
-                partner.commercial_partner_id.fetch(LOOKUP_PARTNER_FIELDS)
-        values = [
-            (item["key"], self.env["simotel.api.call.item"]._simotel_value(item, config, partner), item["kind"])
-            for item in config["items"]
-        ]
-        return api_component.answer(config["format"], values, config["empty_value"]), partner
+        caller = self.env["res.partner"].sudo()._simotel_find_caller(
+            company, number=_text(payload, config["number_param"]), code=_text(payload, config["code_param"]),
+        )
+        Item = self.env["simotel.api.call.item"]
+        values = [(item["key"], Item._simotel_value(item, config, caller), item["kind"]) for item in config["items"]]
+        return api_component.answer(config["format"], values, config["empty_value"]), caller
 
     @api.model
-    def _simotel_log(self, config, payload, partner, status, body, duration_ms):
-        """Store one lookup row with a single INSERT; never raises.
-
-        The row is committed asynchronously (``synchronous_commit`` off for
-        this transaction only): the answer does not wait for the WAL flush,
-        and a PostgreSQL crash can at worst lose the last fraction of a
-        second of log rows, never corrupt anything.
-        """
-        cr = self.env.cr
-        try:
-            cr.execute("""
-                SET LOCAL synchronous_commit TO OFF;
-                INSERT INTO simotel_lookup_log
-                    (api_call_id, company_id, number, code, unique_id, partner_id, status, result, duration_ms,
-                     create_date, write_date)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
-            """, (
-                config["id"], config["company_id"],
-                _short(payload.get(config["number_param"])), _short(payload.get(config["code_param"])),
-                _short(payload.get("unique_id")), partner.id or None, status,
-                api_component.summary(body), duration_ms,
-            ))
-        except Exception:
-            _logger.exception("Simotel lookup %s: could not store the lookup log", config["code"])
-            cr.rollback()
+    def _simotel_log(self, config, payload, caller, status, body, duration_ms):
+        """Log one lookup (written behind the answer, see ``simotel.lookup.log``)."""
+        self.env["simotel.lookup.log"]._simotel_add(
+            config["id"], _short(payload.get(config["number_param"])), _short(payload.get(config["code_param"])),
+            _short(payload.get("unique_id")), caller.id if caller else None, status, api_component.summary(body),
+            duration_ms,
+        )
 
 
 def _text(payload, key):

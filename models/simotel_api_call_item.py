@@ -109,36 +109,35 @@ class SimotelApiCallItem(models.Model):
         }
 
     @api.model
-    def _simotel_value(self, item, config, partner):
-        """The text value of ``item`` (a frozen item configuration) for ``partner`` (may be empty)."""
+    def _simotel_value(self, item, config, caller):
+        """The text value of ``item`` (a frozen item configuration) for ``caller``.
+
+        :param caller: a :class:`~.res_partner.SimotelCaller`, or ``None`` for an unknown caller
+        """
         kind = item["kind"]
-        if not partner:
+        if not caller:
             return item["false"]
-        commercial = partner.commercial_partner_id
         if kind == "known":
             return item["true"]
         if kind == "contract":
             if config["contract_domain"] is not None:
-                return item["true"] if self._simotel_matches(partner, config["contract_domain"]) else item["false"]
-            state = commercial.simotel_contract_state
-            if state == "active":
+                matches = self._simotel_matches(caller, config["contract_domain"], config)
+                return item["true"] if matches else item["false"]
+            if caller.contract_state == "active":
                 return item["true"]
-            return (state == "expired" and item["expired"]) or item["false"]
+            return (caller.contract_state == "expired" and item["expired"]) or item["false"]
         if kind == "domain":
-            return item["true"] if self._simotel_matches(partner, item["domain"]) else item["false"]
+            return item["true"] if self._simotel_matches(caller, item["domain"], config) else item["false"]
         if kind == "agent":
-            user = partner.user_id or commercial.user_id
-            user.fetch(["active", "simotel_extension"])
-            return (user.active and user.simotel_extension) or item["false"]
+            return caller.agent_extension or item["false"]
         if kind == "customer_code":
-            return partner.ref or commercial.ref or item["false"]
-        return partner.name or item["false"]
+            return caller.ref or caller.commercial_ref or item["false"]
+        return caller.name or item["false"]
 
     @api.model
-    def _simotel_matches(self, partner, text):
-        """Whether ``partner`` or its commercial entity matches the domain written in ``text``."""
-        domain = expression.AND([
-            [("id", "in", list({partner.id, partner.commercial_partner_id.id}))],
-            parse_domain(partner, text),
-        ])
-        return bool(partner.with_context(active_test=False).search_count(domain, limit=1))
+    def _simotel_matches(self, caller, text, config):
+        """Whether the caller's partner or its commercial entity matches the domain written in ``text``."""
+        tz = self.env["res.company"].browse(config["company_id"])._simotel_settings().tz
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False, tz=tz)
+        domain = expression.AND([[("id", "in", list({caller.id, caller.commercial_id}))], parse_domain(Partner, text)])
+        return bool(Partner.search_count(domain, limit=1))

@@ -1,6 +1,101 @@
+import atexit
+import logging
+import os
+import threading
+import time
+from collections import defaultdict
+
+import psycopg2
+from psycopg2.extras import execute_values
+
 from odoo import api, fields, models
 
+_logger = logging.getLogger(__name__)
+
 LOG_RETENTION_DAYS = 30
+FLUSH_SECONDS = 1.0
+MAX_PENDING_ROWS = 20_000  # per database: beyond it (database unreachable), the oldest rows are dropped
+# The API call and the partner may have been deleted since the lookup: rows of a deleted
+# API call are dropped (as its rows would be) and a deleted partner becomes empty.
+INSERT_SQL = """
+    INSERT INTO simotel_lookup_log
+        (api_call_id, company_id, number, code, unique_id, partner_id, status, result, duration_ms,
+         create_date, write_date)
+    SELECT a.id, a.company_id, v.number, v.code, v.unique_id, p.id, v.status, v.result, v.duration_ms,
+           v.created, v.created
+      FROM (VALUES %s) AS v(api_call_id, number, code, unique_id, partner_id, status, result, duration_ms, created)
+      JOIN simotel_api_call a ON a.id = v.api_call_id
+      LEFT JOIN res_partner p ON p.id = v.partner_id
+"""
+ROW_TEMPLATE = "(%s::int, %s, %s, %s, %s::int, %s::int, %s, %s::int, %s::timestamp)"
+
+
+class LookupLogWriter:
+    """Writes lookup rows behind the answers: at most one INSERT and commit per second and database.
+
+    A lookup only appends its row to memory, so the call path pays no write,
+    no foreign key check and no commit. A daemon thread of each process writes
+    the rows of the last second in one statement; rows still waiting are written
+    when the process exits. A hard kill can lose the last second of rows, and
+    rows wait while the database is unreachable (the oldest are dropped beyond
+    ``MAX_PENDING_ROWS``). In test mode rows are written at once, in the test
+    transaction.
+    """
+
+    def __init__(self):
+        self._rows = defaultdict(list)
+        self._registries = {}
+        self._lock = threading.Lock()
+        self._pid = None
+
+    def add(self, registry, row):
+        """Queue ``row`` of ``registry``'s database; written within a second (at once in test mode)."""
+        self._queue(registry, row)
+        if registry.in_test_mode():
+            self.flush()
+        elif self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._start()
+
+    def _queue(self, registry, row):
+        with self._lock:
+            self._registries[registry.db_name] = registry
+            rows = self._rows[registry.db_name]
+            rows.append(row)
+            if len(rows) > MAX_PENDING_ROWS:
+                del rows[: len(rows) - MAX_PENDING_ROWS]
+                _logger.warning("Simotel lookup log: %s unreachable, dropping the oldest rows", registry.db_name)
+
+    def _start(self):
+        """Start the writer thread of this process (a forked worker has none of its parent's threads)."""
+        self._pid = os.getpid()
+        threading.Thread(target=self._run, name="simotel.lookup.log.writer", daemon=True).start()
+
+    def _run(self):
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            self.flush()
+
+    def flush(self):
+        """Write the waiting rows; rows of a database that cannot be reached wait for the next time."""
+        with self._lock:
+            pending, self._rows = self._rows, defaultdict(list)
+        for db_name, rows in pending.items():
+            try:
+                with self._registries[db_name].cursor() as cr:
+                    cr.execute("SET LOCAL synchronous_commit TO OFF")
+                    execute_values(cr._obj, INSERT_SQL, rows, template=ROW_TEMPLATE, page_size=1000)
+            except psycopg2.OperationalError:
+                _logger.warning("Simotel lookup log: %s unreachable, %d rows wait", db_name, len(rows))
+                with self._lock:
+                    self._rows[db_name][:0] = rows
+            except Exception:
+                _logger.exception("Simotel lookup log: %d rows of %s could not be written", len(rows), db_name)
+
+
+WRITER = LookupLogWriter()
+atexit.register(WRITER.flush)
 
 
 class SimotelLookupLog(models.Model):
@@ -21,6 +116,13 @@ class SimotelLookupLog(models.Model):
     result = fields.Char("Answer", readonly=True)
     duration_ms = fields.Integer("Duration (ms)", readonly=True)
     create_date = fields.Datetime("Date", index=True, readonly=True)
+
+    @api.model
+    def _simotel_add(self, api_call_id, number, code, unique_id, partner_id, status, result, duration_ms):
+        """Log a lookup: written within a second, outside the request's transaction (see :class:`LookupLogWriter`)."""
+        WRITER.add(self.env.registry, (
+            api_call_id, number, code, unique_id, partner_id, status, result, duration_ms, fields.Datetime.now(),
+        ))
 
     @api.autovacuum
     def _gc_old_lookups(self):

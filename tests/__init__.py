@@ -8,5 +8,7 @@ from . import test_click_to_call
 from . import test_contract_state
 from . import test_customer_code
 from . import test_lookup_http
+from . import test_lookup_caller
+from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http

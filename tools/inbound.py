@@ -9,10 +9,20 @@ import binascii
 import hmac
 import ipaddress
 import json
+from typing import NamedTuple
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = ("application/json", "text/json")
 FORM_TYPES = ("application/x-www-form-urlencoded",)
+
+
+class Protection(NamedTuple):
+    """A company's inbound protection, as configured in Settings (read once, kept in memory)."""
+
+    mode: str  # basic, ip or basic_ip
+    username: str
+    password: str
+    networks: tuple
 
 
 class InboundError(Exception):
@@ -102,3 +112,24 @@ def ip_allowed(remote_addr, networks):
     if address.version == 6 and address.ipv4_mapped:
         address = address.ipv4_mapped
     return any(address in network for network in networks)
+
+
+def refusal(protection, remote_addr, credentials):
+    """Check an inbound request against ``protection``.
+
+    :param credentials: ``(username, password)`` from Basic auth, or ``None``
+    :return: the :class:`InboundError` to answer, or ``None`` when accepted
+    """
+    if protection.mode in ("ip", "basic_ip") and not ip_allowed(remote_addr, protection.networks):
+        return InboundError(403, "IP is not permitted")
+    if protection.mode in ("basic", "basic_ip"):
+        if not (protection.username and protection.password):
+            return InboundError(401, "inbound credentials are not configured in Odoo")
+        if not credentials:
+            return InboundError(401, "BasicAuth is missing")
+        username, password = credentials
+        user_ok = same_secret(username, protection.username)
+        password_ok = same_secret(password, protection.password)
+        if not (user_ok and password_ok):
+            return InboundError(401, "BasicAuth is invalid")
+    return None

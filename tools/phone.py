@@ -5,6 +5,7 @@ number typed as ``۰۹۱۲ ۱۲۳ ۴۵۶۷`` on a partner and sent by a trunk as
 ``989121234567`` end up as the same ``+989121234567`` string and match with a
 plain index lookup.
 """
+import functools
 import re
 
 import phonenumbers
@@ -43,11 +44,14 @@ def _parse(text, region):
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def to_e164(number, region=FALLBACK_REGION):
     """Return the E.164 form (``+989121234567``) of ``number`` or ``False``.
 
     ``region`` (ISO country code) is used for national forms. Internal
     extensions, junk and impossible numbers give ``False``, never an exception.
+    Recent results are kept: the same customers call again, and one call may
+    ask several API calls about the same number.
     """
     text = clean(number)
     digits = re.sub(r"\D", "", text)
