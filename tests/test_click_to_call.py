@@ -255,3 +255,11 @@ class TestClickToCallTour(ClickToCallCase, HttpCase):
         ])
         self.assertEqual({r["method"] for r in self.fake.requests}, {"PUT"})
 
+    def test_persian_web_client_is_right_to_left(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["web", "simotel_connector"], ["fa_IR"], overwrite=True)
+        self.user.lang = "fa_IR"
+        self.partner.name = "Tour Customer"
+        self.start_tour("/web#action=contacts.action_contacts&view_type=list", "simotel_persian_rtl", login="simotel_sales")
+        self.assertEqual([body["callee"] for body in self.originate_bodies()], ["09121234567"])
+
