@@ -129,7 +129,11 @@ class SimotelApiCall(models.Model):
     @api.model
     @tools.ormcache("code")
     def _simotel_configs(self, code):
-        """Frozen configuration of the API calls with ``code`` (one per company), active or not."""
+        """Frozen configuration of the API calls with ``code`` (one per company), active or not.
+
+        It holds its company's :class:`~.res_company.SimotelCompanySettings`:
+        both live in the registry cache, cleared together when either changes.
+        """
         calls = self.sudo().with_context(active_test=False).search([("code", "=", code)], order="id")
         return tuple(call._simotel_config() for call in calls)
 
@@ -141,7 +145,7 @@ class SimotelApiCall(models.Model):
             "id": self.id,
             "code": self.code,
             "active": self.active,
-            "company_id": self.company_id.id,
+            "company": self.company_id._simotel_settings(),
             "format": self.reply_format,
             "number_param": self.number_param,
             "code_param": self.code_param,
@@ -159,13 +163,11 @@ class SimotelApiCall(models.Model):
             the company's inbound protection
         """
         configs = self._simotel_configs(code) if api_component.valid_code(code) else ()
-        companies = self.env["res.company"]._simotel_settings_by_company()
         first_error = None
         for config in configs:
-            settings = companies[config["company_id"]]
-            if not (config["active"] and settings.active):
+            if not (config["active"] and config["company"].active):
                 continue
-            error = inbound.refusal(settings.protection, remote_addr, credentials)
+            error = inbound.refusal(config["company"].protection, remote_addr, credentials)
             if error is None:
                 return config
             first_error = first_error or error
@@ -181,9 +183,8 @@ class SimotelApiCall(models.Model):
             :class:`~.res_partner.SimotelCaller` or ``None``: an unknown caller is answered too
         :raises InboundError: 400 on a field that is not text
         """
-        company = self.env["res.company"].browse(config["company_id"])
         caller = self.env["res.partner"].sudo()._simotel_find_caller(
-            company, number=_text(payload, config["number_param"]), code=_text(payload, config["code_param"]),
+            config["company"], number=_text(payload, config["number_param"]), code=_text(payload, config["code_param"]),
         )
         Item = self.env["simotel.api.call.item"]
         values = [(item["key"], Item._simotel_value(item, config, caller), item["kind"]) for item in config["items"]]

@@ -137,7 +137,6 @@ class SimotelApiCallItem(models.Model):
     @api.model
     def _simotel_matches(self, caller, text, config):
         """Whether the caller's partner or its commercial entity matches the domain written in ``text``."""
-        tz = self.env["res.company"].browse(config["company_id"])._simotel_settings().tz
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False, tz=tz)
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False, tz=config["company"].tz)
         domain = expression.AND([[("id", "in", list({caller.id, caller.commercial_id}))], parse_domain(Partner, text)])
         return bool(Partner.search_count(domain, limit=1))

@@ -21,5 +21,5 @@ class TestCustomerCode(TransactionCase):
         ]
         for code, expected in table:
             with self.subTest(code=code):
-                caller = Partner._simotel_find_caller(company, code=code)
+                caller = Partner._simotel_find_caller(company._simotel_settings(), code=code)
                 self.assertEqual(caller and caller.id, expected.id or None)

@@ -36,7 +36,7 @@ class TestLookupCaller(TransactionCase):
         cls.Partner = Partner
 
     def find(self, number="", code=""):
-        return self.Partner._simotel_find_caller(self.company, number=number, code=code)
+        return self.Partner._simotel_find_caller(self.company._simotel_settings(), number=number, code=code)
 
     def test_contact_gets_company_contract_and_salesperson(self):
         caller = self.find("+98 912 555 0001")
