@@ -117,12 +117,18 @@ def start_server(odoo_bin, port, workdir):
 
 
 def stop_server(process):
+    """Stop Odoo as ``systemctl stop`` does with ``KillMode=mixed``: SIGTERM to the main process,
+    which stops its workers gracefully; SIGKILL to all of them after 30 s."""
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.kill(process.pid, signal.SIGTERM)
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # every process has exited
 
 
 def request(port, method, path, body=None, headers=None):
