@@ -13,6 +13,17 @@ from .res_company import SETTINGS_PARTNER_FIELDS
 CONTRACT_STATES = [("active", "Active"), ("expired", "Expired"), ("none", "None")]
 
 
+def best_match(matches):
+    """The partner a number or a code belongs to, among ``(partner id, commercial partner id)`` pairs.
+
+    One partner: that partner (a contact stays the contact). Several: their
+    commercial entity, the oldest one when they belong to several.
+    """
+    if len(matches) == 1:
+        return matches[0][0]
+    return min(commercial_id or partner_id for partner_id, commercial_id in matches)
+
+
 def contract_state(ref, start, end, today):
     """State of a contract with reference ``ref`` valid from ``start`` to ``end`` (both may be empty)."""
     if end and end < today:
@@ -130,7 +141,7 @@ class ResPartner(models.Model):
         if not (codes or e164):
             return None
         self.flush_model(CALLER_FIELDS + ["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id"])
-        # Plain conditions and no ORDER BY (rows are sorted below): planning is most of this query's cost.
+        # Plain conditions and no ORDER BY: planning is most of this query's cost.
         self.env.cr.execute(SQL(
             """
             SELECT %(columns)s, simotel_phone_e164, simotel_mobile_e164
@@ -142,10 +153,7 @@ class ResPartner(models.Model):
             columns=_CALLER_COLUMNS, e164=e164 or None, company=company.id,
             by_code=SQL("ref IN %s", codes) if len(codes) > 1 else SQL("ref = %s", codes[0]) if codes else SQL("FALSE"),
         ))
-        rows = sorted(
-            (dict(zip(CALLER_FIELDS + ["phone", "mobile"], row)) for row in self.env.cr.fetchall()),
-            key=lambda row: row["id"],
-        )
+        rows = [dict(zip(CALLER_FIELDS + ["phone", "mobile"], row)) for row in self.env.cr.fetchall()]
         # The code typed by the caller first, then the number, then the number as a code.
         for matches in (
             lambda row: bool(code) and row["ref"] == code,
@@ -157,21 +165,21 @@ class ResPartner(models.Model):
                 break
         else:
             return None
-        partner = found[0]
-        commercial_id = partner["commercial_partner_id"] or partner["id"]
-        if len(found) > 1:  # several partners: their (oldest) commercial entity
-            commercial_id = min(row["commercial_partner_id"] or row["id"] for row in found)
-        commercial = next((row for row in rows if row["id"] == commercial_id), None)
-        if commercial is None:
-            self.env.cr.execute(SQL("SELECT %s FROM res_partner WHERE id = %s", _CALLER_COLUMNS, commercial_id))
-            commercial = dict(zip(CALLER_FIELDS, self.env.cr.fetchone()))
-        if len(found) > 1:
-            partner = commercial
+        by_id = {row["id"]: row for row in rows}
+
+        def row_of(partner_id):
+            if partner_id not in by_id:
+                self.env.cr.execute(SQL("SELECT %s FROM res_partner WHERE id = %s", _CALLER_COLUMNS, partner_id))
+                by_id[partner_id] = dict(zip(CALLER_FIELDS, self.env.cr.fetchone()))
+            return by_id[partner_id]
+
+        partner = row_of(best_match([(row["id"], row["commercial_partner_id"]) for row in found]))
+        commercial = row_of(partner["commercial_partner_id"] or partner["id"])
         extensions = self.env["res.users"]._simotel_active_extensions()
         today = datetime.now(pytz.timezone(company.tz)).date()
         return SimotelCaller(
             id=partner["id"],
-            commercial_id=commercial_id,
+            commercial_id=commercial["id"],
             name=partner["name"] or "",
             ref=partner["ref"] or "",
             commercial_ref=commercial["ref"] or "",
@@ -267,7 +275,7 @@ class ResPartner(models.Model):
             for number in {row[2], row[3]} & set(numbers):
                 rows_by_number.setdefault(number, []).append(row)
         return {
-            number: self.browse(rows[0][0] if len(rows) == 1 else min(row[1] for row in rows))
+            number: self.browse(best_match([(row[0], row[1]) for row in rows]))
             for number, rows in rows_by_number.items()
         }
 
