@@ -221,17 +221,6 @@ class ResCompany(models.Model):
             timeout=company.simotel_timeout,
         )
 
-    def _simotel_inbound_error(self, remote_addr, credentials):
-        """Check an inbound request against this company's protection.
-
-        :param credentials: ``(username, password)`` from Basic auth, or ``None``
-        :return: an :class:`~..tools.inbound.InboundError` to answer, or ``None``
-        """
-        settings = self._simotel_settings()
-        if not settings.active:
-            return inbound.InboundError(401, "the company is archived")
-        return inbound.refusal(settings.protection, remote_addr, credentials)
-
     @api.model
     def _simotel_inbound_company(self, remote_addr, credentials):
         """Find the company an inbound request (SEA event) belongs to.
