@@ -1,4 +1,5 @@
 """Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server."""
+import argparse
 import os
 import signal
 import subprocess
@@ -14,6 +15,16 @@ HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
 PYTHON = HOME / "venv" / "bin" / "python"
 CONF = HOME / "checkouts" / sha256(str(REPO).encode()).hexdigest()[:8] / "odoo.conf"
+
+
+def argument_parser(doc, db, port):
+    """A parser with the options of every server benchmark: --db, --template, --port, --no-update."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=db)
+    parser.add_argument("--template", help="copy this installed database instead of installing from scratch")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--no-update", action="store_true", help="reuse an existing database without -u")
+    return parser
 
 
 def psql(db, sql):

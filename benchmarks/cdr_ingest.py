@@ -21,7 +21,6 @@ ratio must stay >= 0.8). Last, one CDR is delivered 20 times, 8 at once, and
 once processed the rows it produced are counted (must be 1 call, 1 note,
 1 activity, 20 x 2xx). Only the server it started is stopped.
 """
-import argparse
 import json
 import sys
 import time
@@ -32,7 +31,7 @@ import psycopg2
 import requests
 
 import _odoo
-from _odoo import prepare_database, psql, stop_server
+from _odoo import argument_parser, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
 CUSTOMERS = 200
@@ -191,14 +190,10 @@ def duplicates(db, url):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default="simotel_bench_cdr")
-    parser.add_argument("--template", help="copy this installed database instead of installing from scratch")
+    parser = argument_parser(__doc__, "simotel_bench_cdr", 8391)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--existing", type=int, default=1_000_000)
-    parser.add_argument("--port", type=int, default=8391)
-    parser.add_argument("--no-update", action="store_true", help="reuse an existing database without -u")
     args = parser.parse_args()
 
     prepare(args.db, args.template, update=not args.no_update)

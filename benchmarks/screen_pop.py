@@ -30,7 +30,6 @@ and one ``IncomingCall`` at once (3 concurrent requests, 3 concurrent
 transactions); every call must pop exactly once. Only the server it started is
 stopped.
 """
-import argparse
 import json
 import os
 import statistics
@@ -44,7 +43,7 @@ import requests
 import websocket
 
 import _odoo
-from _odoo import prepare_database, psql, stop_server
+from _odoo import argument_parser, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
 AGENT = ("bench_agent", "bench-agent-pw")
@@ -212,14 +211,10 @@ def duplicates(base, listener, run, count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default="simotel_bench_pop")
-    parser.add_argument("--template", help="copy this installed database instead of installing from scratch")
+    parser = argument_parser(__doc__, "simotel_bench_pop", 8393)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--duplicates", type=int, default=20)
-    parser.add_argument("--port", type=int, default=8393)
     parser.add_argument("--workers", type=int, default=0, help="0: threaded server (default)")
-    parser.add_argument("--no-update", action="store_true", help="reuse an existing database without -u")
     args = parser.parse_args()
 
     prepare(args.db, args.template, update=not args.no_update)
