@@ -9,12 +9,14 @@ import psycopg2
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
+from odoo.modules.registry import Registry
 
 _logger = logging.getLogger(__name__)
 
 LOG_RETENTION_DAYS = 30
 FLUSH_SECONDS = 1.0
 MAX_PENDING_ROWS = 20_000  # per database: beyond it (database unreachable), the oldest rows are dropped
+WARN_SECONDS = 60  # one warning a minute at most per database while rows cannot be written
 # The API call and the partner may have been deleted since the lookup: rows of a deleted
 # API call are dropped (as its rows would be) and a deleted partner becomes empty.
 INSERT_SQL = """
@@ -45,6 +47,7 @@ class LookupLogWriter:
     def __init__(self):
         self._rows = defaultdict(list)
         self._registries = {}
+        self._warned = {}
         self._lock = threading.Lock()
         self._pid = None
 
@@ -65,7 +68,7 @@ class LookupLogWriter:
             rows.append(row)
             if len(rows) > MAX_PENDING_ROWS:
                 del rows[: len(rows) - MAX_PENDING_ROWS]
-                _logger.warning("Simotel lookup log: %s unreachable, dropping the oldest rows", registry.db_name)
+                self._warn(registry.db_name, "%s unreachable, dropping the oldest rows", registry.db_name)
 
     def _start(self):
         """Start the writer thread of this process (a forked worker has none of its parent's threads)."""
@@ -78,20 +81,35 @@ class LookupLogWriter:
             self.flush()
 
     def flush(self):
-        """Write the waiting rows; rows of a database that cannot be reached wait for the next time."""
+        """Write the waiting rows.
+
+        Rows of a database that cannot be reached wait for the next time; rows
+        of a database this process no longer serves (dropped) are dropped.
+        """
         with self._lock:
             pending, self._rows = self._rows, defaultdict(list)
         for db_name, rows in pending.items():
+            if db_name not in Registry.registries:
+                _logger.warning("Simotel lookup log: %s is no longer served, %d rows dropped", db_name, len(rows))
+                self._registries.pop(db_name, None)
+                continue
             try:
                 with self._registries[db_name].cursor() as cr:
                     cr.execute("SET LOCAL synchronous_commit TO OFF")
                     execute_values(cr._obj, INSERT_SQL, rows, template=ROW_TEMPLATE, page_size=1000)
             except psycopg2.OperationalError:
-                _logger.warning("Simotel lookup log: %s unreachable, %d rows wait", db_name, len(rows))
+                self._warn(db_name, "%s unreachable, %d rows wait", db_name, len(rows))
                 with self._lock:
                     self._rows[db_name][:0] = rows
             except Exception:
                 _logger.exception("Simotel lookup log: %d rows of %s could not be written", len(rows), db_name)
+
+    def _warn(self, db_name, message, *args):
+        """Log a warning about ``db_name`` at most once a minute."""
+        now = time.monotonic()
+        if now - self._warned.get(db_name, -WARN_SECONDS) >= WARN_SECONDS:
+            self._warned[db_name] = now
+            _logger.warning("Simotel lookup log: " + message, *args)
 
 
 WRITER = LookupLogWriter()

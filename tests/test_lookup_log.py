@@ -87,3 +87,14 @@ class TestLookupLogWriter(TransactionCase):
         self.assertEqual(self._written(timeout=0), [])
         writer.flush()
         self.assertEqual(self._written(timeout=0), [("0921", None, self.env.company.id)])
+
+    def test_rows_of_a_database_no_longer_served_are_dropped(self):
+        registry = OutsideRegistry("simotel_no_such_database", unreachable=1)
+        writer = simotel_lookup_log.LookupLogWriter()
+        writer._queue(registry, self._row("0931"))
+        with self.assertLogs(simotel_lookup_log.__name__, "WARNING") as logs:
+            writer.flush()
+        self.assertIn("no longer served, 1 rows dropped", logs.output[0])
+        self.assertEqual(registry.unreachable, 1, "no connection was tried")
+        writer.flush()
+        self.assertEqual(dict(writer._rows), {})
