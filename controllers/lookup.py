@@ -39,10 +39,11 @@ class SimotelLookupController(http.Controller):
         duration_ms = round((time.perf_counter() - started) * 1000)
         if config:
             ApiCall._simotel_log(config, payload, caller, status, body, duration_ms)
-        _logger.log(
-            logging.DEBUG if status < 400 else logging.WARNING,
-            "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
-            shown_code, str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
-            api_component.summary(body), message, duration_ms,
-        )
+        level = logging.DEBUG if status < 400 else logging.WARNING
+        if _logger.isEnabledFor(level):  # answered lookups: not formatted unless debugging
+            _logger.log(
+                level, "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
+                shown_code, str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
+                api_component.summary(body), message, duration_ms,
+            )
         return request.make_json_response(body, status=status)

@@ -13,7 +13,7 @@ from ..tools.sa_client import SimotelClient
 # Company fields read by every inbound request: kept in the registry cache and
 # cleared whenever one of them (or the company partner's country or time zone) changes.
 SETTINGS_FIELDS = frozenset({
-    "active", "sequence", "partner_id", "simotel_phone_country_id", "simotel_phone_region",
+    "active", "sequence", "partner_id", "simotel_phone_country_id",
     "simotel_inbound_auth", "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
 })
 SETTINGS_PARTNER_FIELDS = frozenset({"country_id", "tz"})
