@@ -3,6 +3,7 @@
 Creating the columns before the ORM sees the fields keeps Odoo from
 recomputing them record by record, which takes hours on a million partners.
 """
+
 import logging
 import time
 

@@ -18,6 +18,7 @@ Usage from another benchmark::
     with open_env(db) as env:
         env["res.partner"]._simotel_find_partner("09121234567", env.company)
 """
+
 import contextlib
 import hashlib
 import os
@@ -104,11 +105,9 @@ def database_exists(db):
 def _params(db):
     if not database_exists(db):
         return {}
-    rows = psql(
-        f"SELECT key, value FROM ir_config_parameter WHERE key LIKE '{PARAM_PREFIX}%'", db
-    )
+    rows = psql(f"SELECT key, value FROM ir_config_parameter WHERE key LIKE '{PARAM_PREFIX}%'", db)
     pairs = (line.split("|", 1) for line in rows.splitlines() if line)
-    return {key[len(PARAM_PREFIX):]: value for key, value in pairs}
+    return {key[len(PARAM_PREFIX) :]: value for key, value in pairs}
 
 
 def _set_params(db, **values):
@@ -123,8 +122,19 @@ def _set_params(db, **values):
 
 def odoo_bin(db, *args):
     """Run odoo-bin on ``db`` until init ends; return (seconds, log text)."""
-    cmd = [str(VENV_PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(write_config()), "-d", db,
-           "--stop-after-init", "--no-http", "--without-demo=all", "--log-level=info", *args]
+    cmd = [
+        str(VENV_PYTHON),
+        str(ODOO_SRC / "odoo-bin"),
+        "-c",
+        str(write_config()),
+        "-d",
+        db,
+        "--stop-after-init",
+        "--no-http",
+        "--without-demo=all",
+        "--log-level=info",
+        *args,
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -136,12 +146,69 @@ def odoo_bin(db, *args):
 
 # Iranian mobile prefixes (without the trunk 0) and landline area codes.
 _MOBILE_PREFIXES = ["912", "913", "919", "935", "936", "939", "901", "902", "921", "990", "911", "917"]
-_AREA_CODES = ["21", "26", "31", "41", "51", "71", "11", "13", "17", "24", "34", "38", "44", "45",
-               "54", "56", "58", "61", "66", "74", "76", "77", "81", "83", "84", "86", "87"]
-_FIRST = ["Ali", "Reza", "Sara", "Maryam", "Mohammad", "Zahra", "Hossein", "Fatemeh", "Mehdi",
-          "Narges", "علی", "رضا", "مریم", "زهرا", "حسین", "نرگس"]
-_LAST = ["Ahmadi", "Hosseini", "Karimi", "Rezaei", "Moradi", "Mohammadi", "Jafari", "Rahimi",
-         "احمدی", "حسینی", "کریمی", "رضایی", "محمدی", "جعفری"]
+_AREA_CODES = [
+    "21",
+    "26",
+    "31",
+    "41",
+    "51",
+    "71",
+    "11",
+    "13",
+    "17",
+    "24",
+    "34",
+    "38",
+    "44",
+    "45",
+    "54",
+    "56",
+    "58",
+    "61",
+    "66",
+    "74",
+    "76",
+    "77",
+    "81",
+    "83",
+    "84",
+    "86",
+    "87",
+]
+_FIRST = [
+    "Ali",
+    "Reza",
+    "Sara",
+    "Maryam",
+    "Mohammad",
+    "Zahra",
+    "Hossein",
+    "Fatemeh",
+    "Mehdi",
+    "Narges",
+    "علی",
+    "رضا",
+    "مریم",
+    "زهرا",
+    "حسین",
+    "نرگس",
+]
+_LAST = [
+    "Ahmadi",
+    "Hosseini",
+    "Karimi",
+    "Rezaei",
+    "Moradi",
+    "Mohammadi",
+    "Jafari",
+    "Rahimi",
+    "احمدی",
+    "حسینی",
+    "کریمی",
+    "رضایی",
+    "محمدی",
+    "جعفری",
+]
 
 
 def _array(values):
@@ -165,7 +232,8 @@ LANGUAGE sql IMMUTABLE AS $$
                          ELSE '0' || substr(x, 1, 3) || '-' || substr(x, 4, 3) || '-' || substr(x, 7) END
         WHEN 6 THEN translate('0' || x, '0123456789', '۰۱۲۳۴۵۶۷۸۹')
         ELSE CASE WHEN landline THEN '(0' || substr(x, 1, 2) || ') ' || substr(x, 3)
-                  ELSE '(0' || substr(x, 1, 3) || ') ' || substr(x, 4, 3) || ' ' || substr(x, 7, 2) || ' ' || substr(x, 9) END
+                  ELSE '(0' || substr(x, 1, 3) || ') ' || substr(x, 4, 3) || ' '
+                       || substr(x, 7, 2) || ' ' || substr(x, 9) END
     END
 $$;
 CREATE FUNCTION pg_temp.h(salt text, i bigint) RETURNS bigint
@@ -254,12 +322,19 @@ def _insert_partners(db, partners, chunk=100_000):
         cr.execute(_FORMAT_FUNCTION)
         conn.commit()
         values = {
-            "base": int(base), "company_id": int(company_id),
-            "prefixes": _array(_MOBILE_PREFIXES), "n_prefixes": len(_MOBILE_PREFIXES),
-            "areas": _array(_AREA_CODES), "n_areas": len(_AREA_CODES),
-            "first": _array(_FIRST), "n_first": len(_FIRST),
-            "last": _array(_LAST), "n_last": len(_LAST),
-            "de": countries["DE"], "ae": countries["AE"], "tr": countries["TR"],
+            "base": int(base),
+            "company_id": int(company_id),
+            "prefixes": _array(_MOBILE_PREFIXES),
+            "n_prefixes": len(_MOBILE_PREFIXES),
+            "areas": _array(_AREA_CODES),
+            "n_areas": len(_AREA_CODES),
+            "first": _array(_FIRST),
+            "n_first": len(_FIRST),
+            "last": _array(_LAST),
+            "n_last": len(_LAST),
+            "de": countries["DE"],
+            "ae": countries["AE"],
+            "tr": countries["TR"],
         }
         for first in range(0, partners, chunk):
             cr.execute(_INSERT % dict(values, start=first, stop=min(first + chunk, partners)))
@@ -293,8 +368,12 @@ def build_database(partners):
     say(f"  install {install_seconds:.1f} s, of which E.164 normalization of {rows} partners: {normalize_seconds} s")
     psql("VACUUM ANALYZE res_partner", db)
     _set_params(
-        db, partners=partners, dataset_version=DATASET_VERSION, module_checksum=module_checksum(),
-        insert_seconds=f"{insert_seconds:.1f}", install_seconds=f"{install_seconds:.1f}",
+        db,
+        partners=partners,
+        dataset_version=DATASET_VERSION,
+        module_checksum=module_checksum(),
+        insert_seconds=f"{insert_seconds:.1f}",
+        install_seconds=f"{install_seconds:.1f}",
         normalize_seconds=normalize_seconds,
     )
     return db
@@ -357,7 +436,8 @@ def sample_targets(env, count, seed=42):
     """
     cr = env.cr
     cr.execute("SELECT setseed(%s)", (seed / 1000.0,))
-    cr.execute("""
+    cr.execute(
+        """
         WITH numbers AS (
             SELECT id, commercial_partner_id, simotel_phone_e164 AS e164 FROM res_partner
              WHERE active AND simotel_phone_e164 IS NOT NULL
@@ -374,5 +454,7 @@ def sample_targets(env, count, seed=42):
          WHERE entities = 1
          ORDER BY random()
          LIMIT %s
-    """, (count,))
+    """,
+        (count,),
+    )
     return [(env["res.partner"].browse(pid), e164) for pid, e164 in cr.fetchall()]

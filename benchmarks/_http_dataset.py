@@ -7,6 +7,7 @@ expired one; every tenth belongs to the salesperson ``bench_agent``
 
     python benchmarks/_http_dataset.py --odoo-src /opt/odoo-18.0 -c odoo.conf -d DB --partners 1000000
 """
+
 import argparse
 import sys
 import time
@@ -32,12 +33,17 @@ def build(env, partners):
         return existing
     user = env["res.users"].search([("login", "=", BENCH_LOGIN)])
     if not user:
-        user = env["res.users"].create({
-            "name": "Bench Agent", "login": BENCH_LOGIN, "simotel_extension": BENCH_EXTENSION,
-            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
-        })
+        user = env["res.users"].create(
+            {
+                "name": "Bench Agent",
+                "login": BENCH_LOGIN,
+                "simotel_extension": BENCH_EXTENSION,
+                "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+            }
+        )
     started = time.monotonic()
-    cr.execute("""
+    cr.execute(
+        """
         WITH rows AS (
             SELECT nextval('res_partner_id_seq') AS id, g
               FROM generate_series(%(first)s, %(last)s) AS g
@@ -55,7 +61,9 @@ def build(env, partners):
                CASE g %% 3 WHEN 0 THEN current_date + 365 WHEN 1 THEN current_date - 365 END,
                1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
           FROM rows
-    """, {"first": existing + 1, "last": partners, "user": user.id})
+    """,
+        {"first": existing + 1, "last": partners, "user": user.id},
+    )
     print("inserted %d partners in %.0fs" % (partners - existing, time.monotonic() - started), flush=True)
     started = time.monotonic()
     env["res.partner"]._simotel_init_e164()
@@ -72,7 +80,7 @@ def main():
     parser.add_argument("--partners", type=int, default=1_000_000)
     args = parser.parse_args()
     sys.path.insert(0, args.odoo_src)
-    import odoo  # noqa: PLC0415 (needs the Odoo source on sys.path first)
+    import odoo
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
     registry = odoo.modules.registry.Registry(args.database)

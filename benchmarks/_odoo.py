@@ -1,4 +1,5 @@
 """Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server."""
+
 import argparse
 import os
 import signal
@@ -34,8 +35,12 @@ def psql(db, sql):
 
 def odoo(*args):
     """Run ``odoo-bin`` with this checkout's config until it stops."""
-    subprocess.run([str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), *args], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def prepare_database(db, template=None, update=True):
@@ -48,14 +53,32 @@ def prepare_database(db, template=None, update=True):
         print("reusing database %s as it is" % db, flush=True)
         return
     print("%s database %s" % ("updating" if exists else "creating", db), flush=True)
-    odoo("-d", db, "-u" if exists else "-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
-         "--log-level=warn")
+    odoo(
+        "-d",
+        db,
+        "-u" if exists else "-i",
+        "simotel_connector",
+        "--without-demo=all",
+        "--stop-after-init",
+        "--log-level=warn",
+    )
 
 
 def start_server(db, port, options, log):
     """Start ``odoo-bin -d db`` on 127.0.0.1:``port`` with ``options``; return it once it serves pages."""
-    command = [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "-c", str(CONF), "-d", db, *options,
-               "--http-interface=127.0.0.1", "--http-port=%d" % port, "--log-level=warn", "--limit-time-real=120"]
+    command = [
+        str(PYTHON),
+        str(ODOO_SRC / "odoo-bin"),
+        "-c",
+        str(CONF),
+        "-d",
+        db,
+        *options,
+        "--http-interface=127.0.0.1",
+        "--http-port=%d" % port,
+        "--log-level=warn",
+        "--limit-time-real=120",
+    ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(log, "w"), start_new_session=True)
     deadline = time.time() + 90
     while time.time() < deadline:

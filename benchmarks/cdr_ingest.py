@@ -21,16 +21,16 @@ ratio must stay >= 0.8). Last, one CDR is delivered 20 times, 8 at once, and
 once processed the rows it produced are counted (must be 1 call, 1 note,
 1 activity, 20 x 2xx). Only the server it started is stopped.
 """
+
 import json
 import sys
 import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 
+import _odoo
 import psycopg2
 import requests
-
-import _odoo
 from _odoo import argument_parser, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
@@ -40,13 +40,17 @@ CRON_XMLID = "ir_cron_simotel_event_process"
 
 def prepare(db, template, update=True):
     prepare_database(db, template, update)
-    psql(db, """
+    psql(
+        db,
+        """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s', simotel_time_mode = 'utc', simotel_missed_call_activity = true;
         TRUNCATE simotel_event, simotel_call;  -- not DELETE: no 1M dead rows left for (auto)vacuum
         DELETE FROM mail_activity WHERE res_model = 'res.partner';
         DELETE FROM mail_message WHERE model = 'res.partner' AND body::text LIKE '%%call%%';
-    """ % AUTH)
+    """
+        % AUTH,
+    )
 
 
 def start_server(db, port):
@@ -60,18 +64,29 @@ def make_customers(port, db):
         return
     models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
     uid = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port).authenticate(db, "admin", "admin", {})
-    models.execute_kw(db, uid, "admin", "res.partner", "create", [[
-        {"name": "Bench customer %d" % n, "mobile": "0912%07d" % n, "user_id": uid} for n in range(CUSTOMERS)
-    ]])
+    models.execute_kw(
+        db,
+        uid,
+        "admin",
+        "res.partner",
+        "create",
+        [[{"name": "Bench customer %d" % n, "mobile": "0912%07d" % n, "user_id": uid} for n in range(CUSTOMERS)]],
+    )
 
 
 def cdr(unique_id, n):
     known = n % 2 == 0
     return {
-        "event_name": "Cdr", "unique_id": unique_id, "type": "incoming",
-        "src": "0912%07d" % (n % CUSTOMERS) if known else "0935%07d" % n, "dst": "557",
-        "disposition": "NO ANSWER" if n % 10 == 0 else "ANSWERED", "billsec": n % 300, "wait": 4,
-        "starttime": "2024-05-01 10:00:00.000000", "endtime": "2024-05-01 10:05:00.000000",
+        "event_name": "Cdr",
+        "unique_id": unique_id,
+        "type": "incoming",
+        "src": "0912%07d" % (n % CUSTOMERS) if known else "0935%07d" % n,
+        "dst": "557",
+        "disposition": "NO ANSWER" if n % 10 == 0 else "ANSWERED",
+        "billsec": n % 300,
+        "wait": 4,
+        "starttime": "2024-05-01 10:00:00.000000",
+        "endtime": "2024-05-01 10:05:00.000000",
         "record": "20240501_%s.mp3" % unique_id,
     }
 
@@ -81,9 +96,11 @@ def deliver(url, payloads, concurrency):
 
     def post(payload):
         import threading
+
         session = sessions.setdefault(threading.get_ident(), requests.Session())
-        response = session.post(url, data=json.dumps(payload), auth=AUTH, timeout=60,
-                                headers={"Content-Type": "application/json"})
+        response = session.post(
+            url, data=json.dumps(payload), auth=AUTH, timeout=60, headers={"Content-Type": "application/json"}
+        )
         return response.status_code
 
     started = time.perf_counter()
@@ -95,8 +112,10 @@ def deliver(url, payloads, concurrency):
 
 def count_calls(cr, payloads):
     # = ANY on the unique index: a LIKE on unique_id would scan the 1M calls at every poll.
-    cr.execute("SELECT count(*) FROM simotel_call WHERE company_id = 1 AND unique_id = ANY(%s)",
-               [[payload["unique_id"] for payload in payloads]])
+    cr.execute(
+        "SELECT count(*) FROM simotel_call WHERE company_id = 1 AND unique_id = ANY(%s)",
+        [[payload["unique_id"] for payload in payloads]],
+    )
     return cr.fetchone()[0]
 
 
@@ -120,15 +139,21 @@ def drain(db, url, prefix, count, concurrency):
     time.sleep(3)  # a run already started (it keeps going while events come) ends first
     payloads = [cdr("%s.%d" % (prefix, n), n) for n in range(count)]
     deliver(url, payloads, concurrency)
-    psql(db, "UPDATE ir_cron SET active = true WHERE id = %s; INSERT INTO ir_cron_trigger (cron_id, call_at) "
-             "VALUES (%s, now() AT TIME ZONE 'UTC')" % (cron, cron))
+    psql(
+        db,
+        "UPDATE ir_cron SET active = true WHERE id = %s; INSERT INTO ir_cron_trigger (cron_id, call_at) "
+        "VALUES (%s, now() AT TIME ZONE 'UTC')" % (cron, cron),
+    )
     with psycopg2.connect(dbname=db) as cnx, cnx.cursor() as cr:
         early = count_calls(cr, payloads)
     started = time.perf_counter()
     psql("postgres", "SELECT pg_notify('cron_trigger', '%s')" % db)
     rate = (count - early) / (wait_processed(db, payloads) - started)
-    print("%-22s %5d CDRs stored, then processed by the cron: %6.1f CDR/s (%d processed early, not counted)"
-          % ("", count, rate, early), flush=True)
+    print(
+        "%-22s %5d CDRs stored, then processed by the cron: %6.1f CDR/s (%d processed early, not counted)"
+        % ("", count, rate, early),
+        flush=True,
+    )
     return rate
 
 
@@ -143,14 +168,19 @@ def measure(label, db, url, prefix, count, concurrency):
     bad = [s for s in statuses if not 200 <= s < 300]
     processed = wait_processed(db, payloads) - started
     ingest, end_to_end = count / elapsed, count / processed
-    print("%-22s %5d CDRs: ingest %6.2f s = %6.1f CDR/s (%d non-2xx); end to end %6.2f s = %6.1f CDR/s"
-          % (label, count, elapsed, ingest, len(bad), processed, end_to_end), flush=True)
+    print(
+        "%-22s %5d CDRs: ingest %6.2f s = %6.1f CDR/s (%d non-2xx); end to end %6.2f s = %6.1f CDR/s"
+        % (label, count, elapsed, ingest, len(bad), processed, end_to_end),
+        flush=True,
+    )
     return ingest, end_to_end
 
 
 def insert_existing(db, count):
     started = time.perf_counter()
-    psql(db, """
+    psql(
+        db,
+        """
         INSERT INTO simotel_call (company_id, unique_id, state, source, direction, caller_number, callee_number,
                                   external_number, external_e164, extension, start, "end", duration_seconds,
                                   talk_seconds, wait_seconds, disposition, missed, create_uid, write_uid,
@@ -161,7 +191,9 @@ def insert_existing(db, count):
                60, 50, 10, CASE WHEN n %% 10 = 0 THEN 'no_answer' ELSE 'answered' END, n %% 10 = 0, 1, 1,
                now(), now()
           FROM generate_series(1, %d) AS n;
-    """ % count)
+    """
+        % count,
+    )
     # Existing calls are old data: vacuumed, analyzed and on disk, not work left for the measurement.
     psql(db, "VACUUM ANALYZE simotel_call")
     psql(db, "CHECKPOINT")
@@ -181,11 +213,19 @@ def duplicates(db, url):
         time.sleep(0.05)
     calls = psql(db, "SELECT count(*) FROM simotel_call WHERE unique_id = 'dup.bench.1'")
     partner = psql(db, "SELECT partner_id FROM simotel_call WHERE unique_id = 'dup.bench.1'")
-    notes = psql(db, "SELECT count(*) FROM mail_message WHERE model = 'res.partner' AND res_id = %s "
-                     "AND body::text LIKE '%%09120000011%%'" % partner)
-    activities = psql(db, "SELECT count(*) FROM mail_activity WHERE res_model = 'res.partner' AND res_id = %s" % partner)
+    notes = psql(
+        db,
+        "SELECT count(*) FROM mail_message WHERE model = 'res.partner' AND res_id = %s "
+        "AND body::text LIKE '%%09120000011%%'" % partner,
+    )
+    activities = psql(
+        db, "SELECT count(*) FROM mail_activity WHERE res_model = 'res.partner' AND res_id = %s" % partner
+    )
     ok = sum(200 <= s < 300 for s in statuses)
-    print("duplicates: 20 deliveries (8 concurrent): %d x 2xx, %s call, %s note, %s activity" % (ok, calls, notes, activities))
+    print(
+        "duplicates: 20 deliveries (8 concurrent): %d x 2xx, %s call, %s note, %s activity"
+        % (ok, calls, notes, activities)
+    )
     return ok == 20 and (calls, notes, activities) == ("1", "1", "1")
 
 
@@ -214,8 +254,10 @@ def main():
         ratio = full[index] / empty[index]
         meets = min(empty[index], full[index]) >= 100 and ratio >= 0.8
         ok = ok and meets
-        print("%-10s: min %.1f CDR/s (target >= 100), ratio with/empty %.2f (target >= 0.8): %s"
-              % (figure, min(empty[index], full[index]), ratio, "OK" if meets else "FAIL"))
+        print(
+            "%-10s: min %.1f CDR/s (target >= 100), ratio with/empty %.2f (target >= 0.8): %s"
+            % (figure, min(empty[index], full[index]), ratio, "OK" if meets else "FAIL")
+        )
     print("exactly once under concurrency: %s" % ("OK" if server_duplicates_ok else "FAIL"))
     return 0 if ok else 1
 

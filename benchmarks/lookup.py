@@ -25,6 +25,7 @@ average is printed too: on a busy machine wall-clock latencies grow with it.
     ~/.simotel-dev/venv/bin/python benchmarks/lookup.py --sizes 100k  # one size
     ~/.simotel-dev/venv/bin/python benchmarks/lookup.py --rebuild     # rebuild the databases first
 """
+
 import argparse
 import os
 import statistics
@@ -34,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _dataset import build_info, ensure_database, open_env, sample_targets  # noqa: E402
+from _dataset import build_info, ensure_database, open_env, sample_targets
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 OCA_DIGITS_FROM_END = 8  # base_phone's default number_of_digits_to_match_from_end
@@ -64,6 +65,7 @@ def ours(env, company):
     def lookup(number):
         phone.to_e164.cache_clear()  # parse every number, as for a first call
         return Partner._simotel_find_partner(number, company).ids
+
     return lookup
 
 
@@ -78,6 +80,7 @@ def oca_base_phone(env, company):
             (pattern, pattern),
         )
         return [row[0] for row in cr.fetchall()]
+
     return lookup
 
 
@@ -86,6 +89,7 @@ def odoo_core(env, company):
 
     def lookup(number):
         return Partner.search([("phone_mobile_search", "ilike", number)]).ids
+
     return lookup
 
 
@@ -109,7 +113,7 @@ def run_method(env, company, factory, targets, repeat, warmup=5):
     for rep in range(repeat):
         for partner, form, number in calls:
             env.cr.rollback()
-            company.simotel_phone_region
+            company.simotel_phone_region  # noqa: B018 - loaded before the clock starts
             count = env.cr.sql_log_count
             start, start_cpu = time.perf_counter(), time.process_time()
             ids = lookup(number)
@@ -120,8 +124,14 @@ def run_method(env, company, factory, targets, repeat, warmup=5):
                 queries += env.cr.sql_log_count - count
                 right[form] = right.get(form, 0) + (ids[:1] == [partner.id])
                 found[form] = found.get(form, 0) + (partner.id in ids)
-    return {"timings": timings, "cpu": cpu, "right": right, "found": found, "forms": len(calls),
-            "queries": queries / len(calls)}
+    return {
+        "timings": timings,
+        "cpu": cpu,
+        "right": right,
+        "found": found,
+        "forms": len(calls),
+        "queries": queries / len(calls),
+    }
 
 
 def p99(values):
@@ -155,33 +165,40 @@ def parse_ms(company, targets, repeat):
 def bench_size(partners, n_targets, repeat, baseline_repeat, rebuild, methods):
     db = ensure_database(partners, rebuild=rebuild)
     info = build_info(db)
-    print(f"\n## {partners:,} partners (database {db}), load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
-    print(f"build: insert {info.get('insert_seconds')} s; `-i simotel_connector` {info.get('install_seconds')} s, "
-          f"of which E.164 normalization {info.get('normalize_seconds')} s")
+    print(f"\n## {partners:,} partners (database {db}), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"build: insert {info.get('insert_seconds')} s; `-i simotel_connector` {info.get('install_seconds')} s, "
+        f"of which E.164 normalization {info.get('normalize_seconds')} s"
+    )
     with open_env(db) as env:
         company = env.ref("base.main_company")
         targets = [t for t in sample_targets(env, n_targets * 3) if t[1].startswith("+98")][:n_targets]
         shared = sum(1 for partner, _e164 in targets if partner.is_company)
-        print(f"{len(targets)} target numbers ({shared} shared by a company and its contacts), "
-              f"{len(variants('+989121234567'))} forms each")
+        print(
+            f"{len(targets)} target numbers ({shared} shared by a company and its contacts), "
+            f"{len(variants('+989121234567'))} forms each"
+        )
         results = {}
         for name in ["ours"] + [m for m in METHODS if m != "ours" and (not methods or m.split()[0] in methods)]:
             factory = METHODS[name]
             reps = repeat if name == "ours" else baseline_repeat
             results[name] = run_method(env, company, factory, targets, reps)
         forms = list(variants("+989121234567"))
-        header = (f"{'method':<26} {'median ms':>10} {'p99 ms':>9} {'Odoo CPU':>9} {'queries':>8}"
-                  f" {'right':>11} {'found':>11}"
-                  "  right answer per form")
+        header = (
+            f"{'method':<26} {'median ms':>10} {'p99 ms':>9} {'Odoo CPU':>9} {'queries':>8}"
+            f" {'right':>11} {'found':>11}"
+            "  right answer per form"
+        )
         print(header)
         print("-" * len(header))
         for name, res in results.items():
             total = res["forms"]
             per_form = " ".join(f"{form}:{res['right'][form]}/{len(targets)}" for form in forms)
-            print(f"{name:<26} {statistics.median(res['timings']):>10.3f} {p99(res['timings']):>9.3f} "
-                  f"{statistics.median(res['cpu']):>9.3f} {res['queries']:>8.1f} "
-                  f"{sum(res['right'].values()):>5}/{total:<5} {sum(res['found'].values()):>5}/{total:<5}  {per_form}")
+            print(
+                f"{name:<26} {statistics.median(res['timings']):>10.3f} {p99(res['timings']):>9.3f} "
+                f"{statistics.median(res['cpu']):>9.3f} {res['queries']:>8.1f} "
+                f"{sum(res['right'].values()):>5}/{total:<5} {sum(res['found'].values()):>5}/{total:<5}  {per_form}"
+            )
         base = statistics.median(results["ours"]["timings"])
         for name, res in results.items():
             if name != "ours":
@@ -206,10 +223,18 @@ def main():
     parser.add_argument("--sizes", default="100k,1m", help="partner counts, comma-separated (default 100k,1m)")
     parser.add_argument("--targets", type=int, default=50, help="target numbers per size (default 50)")
     parser.add_argument("--repeat", type=int, default=10, help="timed passes for ours (default 10)")
-    parser.add_argument("--baseline-repeat", type=int, default=1,
-                        help="timed passes for the alternatives (default 1: they take up to a second a call)")
-    parser.add_argument("--only", choices=["ours", "OCA", "Odoo"], action="append",
-                        help="run only ours and this alternative (repeatable)")
+    parser.add_argument(
+        "--baseline-repeat",
+        type=int,
+        default=1,
+        help="timed passes for the alternatives (default 1: they take up to a second a call)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["ours", "OCA", "Odoo"],
+        action="append",
+        help="run only ours and this alternative (repeatable)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark databases")
     args = parser.parse_args()
     for partners in (size(s) for s in args.sizes.split(",")):

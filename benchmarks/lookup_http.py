@@ -11,6 +11,7 @@ lookup throughput >= 0.7x /web/health's, lookup p99 <= 150 ms, no non-2xx.
 
 Environment: ODOO_SRC (default /opt/odoo-18.0), SIMOTEL_HOME (default ~/.simotel-dev, for the venv).
 """
+
 import argparse
 import base64
 import http.client
@@ -28,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _http_dataset as _dataset  # noqa: E402
+import _http_dataset as _dataset  # noqa: E402 - a sibling script, found once sys.path has its folder
 
 CODE = "bench"
 USERNAME, PASSWORD = "bench", "bench-pass"
@@ -39,30 +40,37 @@ BURST_LOOKUPS = 50
 def setup_inside_odoo(args):
     """Runs in the venv with Odoo importable: dataset, inbound credentials, the API call."""
     sys.path.insert(0, args.odoo_src)
-    import odoo  # noqa: PLC0415
+    import odoo
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
     with odoo.modules.registry.Registry(args.db).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         _dataset.build(env, args.partners)
-        env.company.write({
-            "simotel_inbound_auth": "basic",
-            "simotel_inbound_username": USERNAME,
-            "simotel_inbound_password": PASSWORD,
-        })
+        env.company.write(
+            {
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": USERNAME,
+                "simotel_inbound_password": PASSWORD,
+            }
+        )
         if not env["simotel.api.call"].search([("code", "=", CODE)]):
-            env["simotel.api.call"].create({
-                "name": "Benchmark", "code": CODE, "reply_format": "generic",
-                "item_ids": [(0, 0, {"kind": kind}) for kind in ("contract", "agent", "known", "customer_code")],
-            })
+            env["simotel.api.call"].create(
+                {
+                    "name": "Benchmark",
+                    "code": CODE,
+                    "reply_format": "generic",
+                    "item_ids": [(0, 0, {"kind": kind}) for kind in ("contract", "agent", "known", "customer_code")],
+                }
+            )
 
 
 def logged_lookups(db):
     """Rows of the benchmark's API call in the lookup log."""
-    sql = ("SELECT count(*) FROM simotel_lookup_log l JOIN simotel_api_call a ON a.id = l.api_call_id "
-           f"WHERE a.code = '{CODE}'")
-    return int(subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], capture_output=True, text=True,
-                              check=True).stdout)
+    sql = (
+        "SELECT count(*) FROM simotel_lookup_log l JOIN simotel_api_call a ON a.id = l.api_call_id "
+        f"WHERE a.code = '{CODE}'"
+    )
+    return int(subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], capture_output=True, text=True, check=True).stdout)
 
 
 def free_port():
@@ -87,12 +95,28 @@ def prepare(args, workdir):
     exists = subprocess.run(["psql", "-lqtA"], capture_output=True, text=True, check=True).stdout
     if f"{args.db}|" not in exists:
         print(f"creating database {args.db} with simotel_connector", flush=True)
-        subprocess.run(odoo_bin + ["-i", "simotel_connector", "--without-demo=all", "--stop-after-init",
-                                   "--log-level=warn"], check=True)
+        subprocess.run(
+            odoo_bin + ["-i", "simotel_connector", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
+            check=True,
+        )
     else:
         subprocess.run(odoo_bin + ["-u", "simotel_connector", "--stop-after-init", "--log-level=warn"], check=True)
-    subprocess.run([args.python, __file__, "--inside-odoo", "--config", str(config), "--db", args.db,
-                    "--odoo-src", args.odoo_src, "--partners", str(args.partners)], check=True)
+    subprocess.run(
+        [
+            args.python,
+            __file__,
+            "--inside-odoo",
+            "--config",
+            str(config),
+            "--db",
+            args.db,
+            "--odoo-src",
+            args.odoo_src,
+            "--partners",
+            str(args.partners),
+        ],
+        check=True,
+    )
     return odoo_bin
 
 
@@ -100,10 +124,18 @@ def start_server(odoo_bin, port, workdir):
     logfile = workdir / "odoo.log"
     # One database and no --db-filter, as recommended for production: with a filter, every
     # request without a session (all of Simotel's) lists the databases first.
-    process = subprocess.Popen(odoo_bin + [
-        "--workers=2", "--max-cron-threads=0",
-        "--http-interface=127.0.0.1", f"--http-port={port}", f"--logfile={logfile}", "--log-level=info",
-    ], start_new_session=True)
+    process = subprocess.Popen(
+        odoo_bin
+        + [
+            "--workers=2",
+            "--max-cron-threads=0",
+            "--http-interface=127.0.0.1",
+            f"--http-port={port}",
+            f"--logfile={logfile}",
+            "--log-level=info",
+        ],
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -239,7 +271,11 @@ def main():
                 for name, make in endpoints.items():
                     offset = r * per_round
                     latencies, statuses, seconds = run_phase(
-                        port, per_round, args.concurrency, args.max_seconds, lambda i, m=make, o=offset: m(o + i),
+                        port,
+                        per_round,
+                        args.concurrency,
+                        args.max_seconds,
+                        lambda i, m=make, o=offset: m(o + i),
                     )
                     total = results[name]
                     for status, n in statuses.items():
@@ -256,16 +292,20 @@ def main():
             stop_server(server)
         burst_logged = logged_lookups(args.db) - logged_before - logged_in_time
 
-    print(f"\n{args.partners} partners, {args.concurrency} concurrent connections, --workers=2, "
-          f"{args.rounds} alternating rounds, {os.cpu_count()} CPUs shared with this load generator, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"\n{args.partners} partners, {args.concurrency} concurrent connections, --workers=2, "
+        f"{args.rounds} alternating rounds, {os.cpu_count()} CPUs shared with this load generator, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'endpoint':<26}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}  statuses")
     figures = {}
     for name, (latencies, statuses, seconds) in results.items():
         rps = len(latencies) / seconds if seconds else 0.0
         figures[name] = (percentile(latencies, 0.5), percentile(latencies, 0.99), rps, statuses)
-        print(f"{name:<26}{len(latencies):>9}{figures[name][0]:>9.1f}{figures[name][1]:>9.1f}{rps:>9.1f}  "
-              f"{dict(sorted(statuses.items(), key=str))}")
+        print(
+            f"{name:<26}{len(latencies):>9}{figures[name][0]:>9.1f}{figures[name][1]:>9.1f}{rps:>9.1f}  "
+            f"{dict(sorted(statuses.items(), key=str))}"
+        )
     health, lookup = figures["/web/health"], figures[f"/simotel/lookup/{CODE}"]
     ratio = lookup[2] / health[2] if health[2] else 0.0
     non_2xx = sum(n for status, n in lookup[3].items() if not (isinstance(status, int) and 200 <= status < 300))
@@ -273,8 +313,11 @@ def main():
         (f"lookup/health throughput ratio {ratio:.2f} (target >= {TARGET_RATIO})", ratio >= TARGET_RATIO),
         (f"lookup p99 {lookup[1]:.1f} ms (target <= {TARGET_P99_MS:.0f} ms)", lookup[1] <= TARGET_P99_MS),
         (f"lookup non-2xx replies {non_2xx} (target 0)", non_2xx == 0),
-        (f"lookups in the log 2 s after the last answer {logged_in_time}/{lookups_sent}, of a last burst "
-         f"followed by an immediate stop {burst_logged}/{burst}", (logged_in_time, burst_logged) == (lookups_sent, burst)),
+        (
+            f"lookups in the log 2 s after the last answer {logged_in_time}/{lookups_sent}, of a last burst "
+            f"followed by an immediate stop {burst_logged}/{burst}",
+            (logged_in_time, burst_logged) == (lookups_sent, burst),
+        ),
     ]
     print(f"lookup/health latency ratio: p50 {lookup[0] / health[0]:.2f}x, p99 {lookup[1] / health[1]:.2f}x")
     for text, ok in checks:

@@ -30,6 +30,7 @@ and one ``IncomingCall`` at once (3 concurrent requests, 3 concurrent
 transactions); every call must pop exactly once. Only the server it started is
 stopped.
 """
+
 import json
 import os
 import statistics
@@ -39,10 +40,9 @@ import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 
+import _odoo
 import requests
 import websocket
-
-import _odoo
 from _odoo import argument_parser, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
@@ -54,11 +54,15 @@ LOG = "/tmp/screen_pop_bench_server.log"
 
 def prepare(db, template, update):
     prepare_database(db, template, update)
-    psql(db, """
+    psql(
+        db,
+        """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s';
         DELETE FROM simotel_event; DELETE FROM simotel_screen_pop; DELETE FROM bus_bus;
-    """ % AUTH)
+    """
+        % AUTH,
+    )
 
 
 def websocket_port(port, workers):
@@ -66,10 +70,18 @@ def websocket_port(port, workers):
 
 
 def start_server(db, port, workers):
-    return _odoo.start_server(db, port, [
-        "--db-filter", "^%s$" % db, "--workers=%d" % workers, "--max-cron-threads=0",
-        "--gevent-port=%d" % websocket_port(port, workers),
-    ], LOG)
+    return _odoo.start_server(
+        db,
+        port,
+        [
+            "--db-filter",
+            "^%s$" % db,
+            "--workers=%d" % workers,
+            "--max-cron-threads=0",
+            "--gevent-port=%d" % websocket_port(port, workers),
+        ],
+        LOG,
+    )
 
 
 def make_agent_and_customer(port, db):
@@ -81,12 +93,23 @@ def make_agent_and_customer(port, db):
         return models.execute_kw(db, uid, "admin", model, method, list(args), kwargs)
 
     if not call("res.users", "search", [("login", "=", AGENT[0])]):
-        [group] = call("ir.model.data", "search_read", [("module", "=", "sales_team"),
-                                                        ("name", "=", "group_sale_salesman")], fields=["res_id"])
-        call("res.users", "create", {
-            "name": "Bench Agent", "login": AGENT[0], "password": AGENT[1], "simotel_extension": "557",
-            "groups_id": [(6, 0, [group["res_id"]])],
-        })
+        [group] = call(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", "sales_team"), ("name", "=", "group_sale_salesman")],
+            fields=["res_id"],
+        )
+        call(
+            "res.users",
+            "create",
+            {
+                "name": "Bench Agent",
+                "login": AGENT[0],
+                "password": AGENT[1],
+                "simotel_extension": "557",
+                "groups_id": [(6, 0, [group["res_id"]])],
+            },
+        )
     if not call("res.partner", "search", [("name", "=", "Bench Caller Co")]):
         company = call("res.partner", "create", {"name": "Bench Caller Co", "is_company": True, "user_id": uid})
         call("res.partner", "create", {"name": "Bench Caller", "parent_id": company, "mobile": CALLER})
@@ -97,13 +120,20 @@ class Listener:
 
     def __init__(self, port, db, workers):
         session = requests.Session()
-        response = session.post("http://127.0.0.1:%d/web/session/authenticate" % port, json={
-            "jsonrpc": "2.0", "params": {"db": db, "login": AGENT[0], "password": AGENT[1]},
-        }, timeout=30)
+        response = session.post(
+            "http://127.0.0.1:%d/web/session/authenticate" % port,
+            json={
+                "jsonrpc": "2.0",
+                "params": {"db": db, "login": AGENT[0], "password": AGENT[1]},
+            },
+            timeout=30,
+        )
         response.raise_for_status()
         cookie = "session_id=%s" % session.cookies["session_id"]
         self.ws = websocket.create_connection(
-            "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port(port, workers), cookie=cookie, timeout=30,
+            "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port(port, workers),
+            cookie=cookie,
+            timeout=30,
             origin="http://127.0.0.1:%d" % port,
         )
         self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
@@ -136,14 +166,25 @@ class Listener:
 
 
 def post(session, base, name, payload):
-    response = session.post("%s/simotel/sea/%s" % (base, name), data=json.dumps(payload), auth=AUTH,
-                            headers={"Content-Type": "application/json"}, timeout=60)
+    response = session.post(
+        "%s/simotel/sea/%s" % (base, name),
+        data=json.dumps(payload),
+        auth=AUTH,
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
     return response.status_code
 
 
 def ringing(unique_id):
-    return {"event_name": "NewState", "exten": "557", "state": "Ringing", "participant": CALLER,
-            "direction": "in", "unique_id": unique_id}
+    return {
+        "event_name": "NewState",
+        "exten": "557",
+        "state": "Ringing",
+        "participant": CALLER,
+        "direction": "in",
+        "unique_id": unique_id,
+    }
 
 
 def percentile(values, fraction):
@@ -197,16 +238,22 @@ def duplicates(base, listener, run, count):
     for n in range(count):
         unique_id = "dup.%s.%d" % (run, n)
         ids.append(unique_id)
-        jobs += [("NewState", ringing(unique_id)), ("NewState", ringing(unique_id)),
-                 ("IncomingCall", {"number": CALLER, "entry_point": "557", "cuid": unique_id})]
+        jobs += [
+            ("NewState", ringing(unique_id)),
+            ("NewState", ringing(unique_id)),
+            ("IncomingCall", {"number": CALLER, "entry_point": "557", "cuid": unique_id}),
+        ]
     with ThreadPoolExecutor(max_workers=3) as pool:
         statuses = list(pool.map(deliver, jobs))
     time.sleep(1.0)  # let late duplicates arrive, if any
     with listener.changed:
         counts = [len(listener.arrivals.get(unique_id, ())) for unique_id in ids]
     ok = sum(200 <= s < 300 for s in statuses)
-    print("duplicates: %d calls x 3 concurrent deliveries: %d/%d x 2xx, popups per call: min %d, max %d"
-          % (count, ok, len(statuses), min(counts), max(counts)), flush=True)
+    print(
+        "duplicates: %d calls x 3 concurrent deliveries: %d/%d x 2xx, popups per call: min %d, max %d"
+        % (count, ok, len(statuses), min(counts), max(counts)),
+        flush=True,
+    )
     return ok == len(statuses) and set(counts) == {1}
 
 
@@ -236,18 +283,30 @@ def main():
         sys.exit("no popup received (%d lost), see %s" % (lost, LOG))
     median = statistics.median(pops)
     print("events: %d sent one after the other, %d popups received, %d lost" % (args.events, len(pops), lost))
-    print("pop  (POST sent -> websocket received): median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
-          % (median, percentile(pops, 0.95), max(pops)))
-    print("2xx  (POST sent -> HTTP answer):        median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
-          % (statistics.median(answers), percentile(answers, 0.95), max(answers)))
-    print("idle (NewState Idle, no popup, 2xx):    median %6.1f ms  p95 %6.1f ms"
-          % (statistics.median(idle), percentile(idle, 0.95)))
-    print("http (GET /web/health):                 median %6.1f ms  p95 %6.1f ms"
-          % (statistics.median(health), percentile(health, 0.95)))
-    print("screen pop's own share (pop - idle medians): %.1f ms; load average now: %s"
-          % (median - statistics.median(idle), " ".join("%.1f" % v for v in os.getloadavg())))
-    print("target %.0f ms median: ratio median/target = %.2f (%s)"
-          % (TARGET_MS, median / TARGET_MS, "OK" if median <= TARGET_MS else "MISSED"))
+    print(
+        "pop  (POST sent -> websocket received): median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
+        % (median, percentile(pops, 0.95), max(pops))
+    )
+    print(
+        "2xx  (POST sent -> HTTP answer):        median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
+        % (statistics.median(answers), percentile(answers, 0.95), max(answers))
+    )
+    print(
+        "idle (NewState Idle, no popup, 2xx):    median %6.1f ms  p95 %6.1f ms"
+        % (statistics.median(idle), percentile(idle, 0.95))
+    )
+    print(
+        "http (GET /web/health):                 median %6.1f ms  p95 %6.1f ms"
+        % (statistics.median(health), percentile(health, 0.95))
+    )
+    print(
+        "screen pop's own share (pop - idle medians): %.1f ms; load average now: %s"
+        % (median - statistics.median(idle), " ".join("%.1f" % v for v in os.getloadavg()))
+    )
+    print(
+        "target %.0f ms median: ratio median/target = %.2f (%s)"
+        % (TARGET_MS, median / TARGET_MS, "OK" if median <= TARGET_MS else "MISSED")
+    )
     print("duplicates: %s" % ("OK, one popup per call" if duplicates_ok else "FAILED"))
     sys.exit(0 if median <= TARGET_MS and duplicates_ok and not lost else 1)
 

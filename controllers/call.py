@@ -16,9 +16,12 @@ class SimotelCallController(Controller):
         disposition = content_disposition(call.sudo().record or "recording.mp3")
         if not download:
             disposition = disposition.replace("attachment", "inline", 1)
-        return request.make_response(content, [
-            ("Content-Type", mimetype),
-            ("Content-Length", str(len(content))),
-            ("Content-Disposition", disposition),
-            ("Cache-Control", "private, no-store"),
-        ])
+        return request.make_response(
+            content,
+            [
+                ("Content-Type", mimetype),
+                ("Content-Length", str(len(content))),
+                ("Content-Disposition", disposition),
+                ("Cache-Control", "private, no-store"),
+            ],
+        )

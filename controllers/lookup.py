@@ -11,8 +11,13 @@ _logger = logging.getLogger(__name__)
 
 class SimotelLookupController(http.Controller):
     @http.route(
-        "/simotel/lookup/<string:code>", type="http", auth="none", methods=["GET", "POST"],
-        csrf=False, save_session=False, readonly=False,
+        "/simotel/lookup/<string:code>",
+        type="http",
+        auth="none",
+        methods=["GET", "POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
     )
     def simotel_lookup(self, code, **_kwargs):
         """Answer a dialplan API component (or the generic API call module) during a call."""
@@ -23,7 +28,9 @@ class SimotelLookupController(http.Controller):
         config, payload, caller = None, {}, None
         try:
             config = ApiCall._simotel_config_for(
-                code, httprequest.remote_addr, inbound.basic_credentials(httprequest),
+                code,
+                httprequest.remote_addr,
+                inbound.basic_credentials(httprequest),
             )
             payload = inbound.read_payload(httprequest)
             body, caller = ApiCall._simotel_lookup(config, payload)
@@ -42,8 +49,13 @@ class SimotelLookupController(http.Controller):
         level = logging.DEBUG if status < 400 else logging.WARNING
         if _logger.isEnabledFor(level):  # answered lookups: not formatted unless debugging
             _logger.log(
-                level, "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
-                shown_code, str(payload.get(config["number_param"]) or "")[:32] if config else "", status,
-                api_component.summary(body), message, duration_ms,
+                level,
+                "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
+                shown_code,
+                str(payload.get(config["number_param"]) or "")[:32] if config else "",
+                status,
+                api_component.summary(body),
+                message,
+                duration_ms,
             )
         return request.make_json_response(body, status=status)

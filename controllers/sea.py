@@ -11,8 +11,15 @@ _logger = logging.getLogger(__name__)
 class SimotelSeaController(Controller):
     """SEA webhook: Simotel POSTs (JSON) or GETs (query string) its events here."""
 
-    @route(["/simotel/sea", "/simotel/sea/<string:event>"], type="http", auth="none",
-           methods=["GET", "POST"], csrf=False, save_session=False, readonly=False)
+    @route(
+        ["/simotel/sea", "/simotel/sea/<string:event>"],
+        type="http",
+        auth="none",
+        methods=["GET", "POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
     def simotel_sea(self, event=None, **_kwargs):
         """Store the event; 2xx only once it is committed.
 
@@ -21,14 +28,18 @@ class SimotelSeaController(Controller):
         """
         httprequest = request.httprequest
         try:
-            company = request.env["res.company"].sudo()._simotel_inbound_company(
-                httprequest.remote_addr, inbound.basic_credentials(httprequest))
+            company = (
+                request.env["res.company"]
+                .sudo()
+                ._simotel_inbound_company(httprequest.remote_addr, inbound.basic_credentials(httprequest))
+            )
             payload = inbound.read_payload(httprequest)
             name = sea.event_name(event, payload)
             sea.normalize(name, payload)  # refuse what could never be processed
         except inbound.InboundError as e:
-            _logger.info("Simotel SEA %s from %s refused: %s %s",
-                         event or "-", httprequest.remote_addr, e.status, e.message)
+            _logger.info(
+                "Simotel SEA %s from %s refused: %s %s", event or "-", httprequest.remote_addr, e.status, e.message
+            )
             return request.make_json_response({"success": 0, "message": e.message}, status=e.status)
         env = request.env(user=SUPERUSER_ID, context={**request.env.context, "allowed_company_ids": company.ids})
         stored = env["simotel.event"]._simotel_store(company, name, payload, httprequest)

@@ -7,12 +7,12 @@ class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "simotel.phone.mixin"]
 
-    simotel_call_count = fields.Integer("Calls", compute="_compute_simotel_call_count",
-                                        groups="simotel_connector.group_simotel_user")
+    simotel_call_count = fields.Integer(
+        "Calls", compute="_compute_simotel_call_count", groups="simotel_connector.group_simotel_user"
+    )
 
     def _compute_simotel_call_count(self):
-        counts = dict(self.env["simotel.call"]._read_group(
-            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        counts = dict(self.env["simotel.call"]._read_group([("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
         for lead in self:
             lead.simotel_call_count = counts.get(lead, 0)
 
@@ -42,8 +42,12 @@ class CrmLead(models.Model):
         if not numbers:
             return {}
         leads = self.sudo().search_fetch(
-            ["|", ("simotel_phone_e164", "in", numbers), ("simotel_mobile_e164", "in", numbers),
-             ("company_id", "in", [False, company.id])],
+            [
+                "|",
+                ("simotel_phone_e164", "in", numbers),
+                ("simotel_mobile_e164", "in", numbers),
+                ("company_id", "in", [False, company.id]),
+            ],
             ["simotel_phone_e164", "simotel_mobile_e164"],
             order="id desc",
         )

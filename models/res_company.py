@@ -3,19 +3,27 @@ from typing import NamedTuple
 import pytz
 
 from odoo import _, api, fields, models, tools
-from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
 
 from ..tools import inbound, phone
 from ..tools.sa_client import SimotelClient
 
-
 # Company fields read by every inbound request: kept in the registry cache and
 # cleared whenever one of them (or the company partner's country or time zone) changes.
-SETTINGS_FIELDS = frozenset({
-    "active", "sequence", "partner_id", "simotel_phone_country_id",
-    "simotel_inbound_auth", "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
-})
+SETTINGS_FIELDS = frozenset(
+    {
+        "active",
+        "sequence",
+        "partner_id",
+        "simotel_phone_country_id",
+        "simotel_inbound_auth",
+        "simotel_inbound_username",
+        "simotel_inbound_password",
+        "simotel_inbound_ips",
+    }
+)
 SETTINGS_PARTNER_FIELDS = frozenset({"country_id", "tz"})
 
 
@@ -52,7 +60,9 @@ class ResCompany(models.Model):
     simotel_api_password = fields.Char("SA Password", groups="base.group_system")
     simotel_api_key = fields.Char("SA API Key", groups="base.group_system")
     simotel_timeout = fields.Float(
-        "SA Request Timeout (s)", default=5.0, groups="base.group_system",
+        "SA Request Timeout (s)",
+        default=5.0,
+        groups="base.group_system",
         help="Seconds Odoo waits for the Simotel server before giving up.",
     )
     # Inbound: Simotel calls Odoo (API components, SEA events).
@@ -67,7 +77,8 @@ class ResCompany(models.Model):
     simotel_inbound_username = fields.Char("Inbound Username", groups="base.group_system")
     simotel_inbound_password = fields.Char("Inbound Password", groups="base.group_system")
     simotel_inbound_ips = fields.Char(
-        "Allowed IPs", groups="base.group_system",
+        "Allowed IPs",
+        groups="base.group_system",
         help="IP addresses or networks (CIDR) of the Simotel server, separated by commas.",
     )
     # Click-to-call defaults.
@@ -75,47 +86,66 @@ class ResCompany(models.Model):
     simotel_trunk_name = fields.Char("Trunk Name", groups="base.group_system")
     simotel_originate_timeout = fields.Integer("Originate Timeout (s)", default=30, groups="base.group_system")
     simotel_originate_method = fields.Selection(
-        [("PUT", "PUT"), ("POST", "POST")], "Originate HTTP Method", default="PUT", required=True,
+        [("PUT", "PUT"), ("POST", "POST")],
+        "Originate HTTP Method",
+        default="PUT",
+        required=True,
         groups="base.group_system",
     )
     simotel_phone_country_id = fields.Many2one(
-        "res.country", "Phone Numbers Country",
+        "res.country",
+        "Phone Numbers Country",
         help="Country of numbers written without a country code. Empty: the company's country, else Iran.",
     )
     # Stored so that a call-time lookup reads it with the company's row
     # instead of computing the company address (three more queries).
     simotel_phone_region = fields.Char(
-        "Phone Numbers Region", compute="_compute_simotel_phone_region", store=True,
+        "Phone Numbers Region",
+        compute="_compute_simotel_phone_region",
+        store=True,
         help="ISO code of the country of numbers written without a country code.",
     )
 
     # Call history (SEA events, CDRs, sync).
     simotel_time_mode = fields.Selection(
-        [("utc", "UTC"), ("local", "PBX local time")], "Event Times", default="utc", required=True,
+        [("utc", "UTC"), ("local", "PBX local time")],
+        "Event Times",
+        default="utc",
+        required=True,
         help="How the PBX writes times in SEA events: UTC (Simotel's default) or its local time.",
     )
     simotel_tz = fields.Selection(
-        _tz_get, "PBX Time Zone", default="Asia/Tehran", required=True,
+        _tz_get,
+        "PBX Time Zone",
+        default="Asia/Tehran",
+        required=True,
         help="Time zone of the PBX: used for local-time events, report rows and sync periods.",
     )
     simotel_missed_call_activity = fields.Boolean(
-        "Call-back Activity for Missed Calls", default=True,
-        help="A missed inbound call from a known customer schedules one \"Call back\" activity.",
+        "Call-back Activity for Missed Calls",
+        default=True,
+        help='A missed inbound call from a known customer schedules one "Call back" activity.',
     )
     simotel_missed_call_user_id = fields.Many2one(
-        "res.users", "Call-back User", domain=[("share", "=", False)],
+        "res.users",
+        "Call-back User",
+        domain=[("share", "=", False)],
         help="Gets the call-back activity when the customer has no salesperson.",
     )
     simotel_backfill = fields.Boolean(
-        "Sync Calls Periodically", default=True,
+        "Sync Calls Periodically",
+        default=True,
         help="Pull the PBX's call reports regularly so that calls missed by SEA arrive anyway.",
     )
     simotel_backfill_days = fields.Integer(
-        "Sync Period (days)", default=1, help="How far back \"Sync calls\" and the first automatic sync look.",
+        "Sync Period (days)",
+        default=1,
+        help='How far back "Sync calls" and the first automatic sync look.',
     )
     simotel_last_sync = fields.Datetime("Last Call Sync", readonly=True)
     simotel_event_retention_days = fields.Integer(
-        "Keep Processed Events (days)", default=30,
+        "Keep Processed Events (days)",
+        default=30,
         help="Processed SEA events older than this are deleted (0: keep them). Failed events are kept.",
     )
 
@@ -157,10 +187,24 @@ class ResCompany(models.Model):
         :meth:`write` and ``res.partner.write``; other workers learn it through
         Odoo's cache signaling at their next request).
         """
-        companies = self.sudo().with_context(active_test=False).search_fetch([], [
-            "active", "sequence", "partner_id", "simotel_phone_region", "simotel_inbound_auth",
-            "simotel_inbound_username", "simotel_inbound_password", "simotel_inbound_ips",
-        ], order="sequence, id")
+        companies = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [],
+                [
+                    "active",
+                    "sequence",
+                    "partner_id",
+                    "simotel_phone_region",
+                    "simotel_inbound_auth",
+                    "simotel_inbound_username",
+                    "simotel_inbound_password",
+                    "simotel_inbound_ips",
+                ],
+                order="sequence, id",
+            )
+        )
         companies.partner_id.fetch(["tz"])
         settings = {}
         for company in companies:
@@ -173,8 +217,10 @@ class ResCompany(models.Model):
                 active=company.active,
                 partner_id=company.partner_id.id,
                 protection=inbound.Protection(
-                    company.simotel_inbound_auth, company.simotel_inbound_username or "",
-                    company.simotel_inbound_password or "", networks,
+                    company.simotel_inbound_auth,
+                    company.simotel_inbound_username or "",
+                    company.simotel_inbound_password or "",
+                    networks,
                 ),
                 configured=bool(company.simotel_inbound_password or company.simotel_inbound_ips),
                 region=company.simotel_phone_region or phone.FALLBACK_REGION,

@@ -35,8 +35,14 @@ def contract_state(ref, start, end, today):
 
 # What a call-time lookup reads of the caller's partner and of its commercial entity.
 CALLER_FIELDS = [
-    "id", "commercial_partner_id", "name", "ref", "user_id",
-    "simotel_contract_ref", "simotel_contract_start", "simotel_contract_end",
+    "id",
+    "commercial_partner_id",
+    "name",
+    "ref",
+    "user_id",
+    "simotel_contract_ref",
+    "simotel_contract_start",
+    "simotel_contract_end",
 ]
 _CALLER_COLUMNS = SQL(", ").join(SQL.identifier(name) for name in CALLER_FIELDS)
 
@@ -58,13 +64,16 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "simotel.phone.mixin"]
 
     simotel_contract_ref = fields.Char(
-        "Contract Reference", copy=False,
+        "Contract Reference",
+        copy=False,
         help="Reference of the customer's service contract. A reference without dates is an open-ended contract.",
     )
     simotel_contract_start = fields.Date("Contract Start", copy=False)
     simotel_contract_end = fields.Date("Contract End", copy=False, help="Last day the contract is valid.")
     simotel_contract_state = fields.Selection(
-        CONTRACT_STATES, "Contract", compute="_compute_simotel_contract_state",
+        CONTRACT_STATES,
+        "Contract",
+        compute="_compute_simotel_contract_state",
         search="_search_simotel_contract_state",
         help="Contract of the commercial entity (the company of a contact) as of today: "
         "active, expired, or none (no contract, or one that has not started yet).",
@@ -81,7 +90,9 @@ class ResPartner(models.Model):
         for partner in self:
             commercial = partner.commercial_partner_id or partner
             partner.simotel_contract_state = contract_state(
-                commercial.simotel_contract_ref, commercial.simotel_contract_start, commercial.simotel_contract_end,
+                commercial.simotel_contract_ref,
+                commercial.simotel_contract_start,
+                commercial.simotel_contract_end,
                 today,
             )
 
@@ -91,17 +102,24 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         prefix = "commercial_partner_id."
         has_contract = [
-            "|", "|",
+            "|",
+            "|",
             (prefix + "simotel_contract_ref", "!=", False),
             (prefix + "simotel_contract_start", "!=", False),
             (prefix + "simotel_contract_end", "!=", False),
         ]
         expired = [(prefix + "simotel_contract_end", "<", today)]
-        active = expression.AND([
-            has_contract,
-            ["|", (prefix + "simotel_contract_start", "=", False), (prefix + "simotel_contract_start", "<=", today)],
-            ["|", (prefix + "simotel_contract_end", "=", False), (prefix + "simotel_contract_end", ">=", today)],
-        ])
+        active = expression.AND(
+            [
+                has_contract,
+                [
+                    "|",
+                    (prefix + "simotel_contract_start", "=", False),
+                    (prefix + "simotel_contract_start", "<=", today),
+                ],
+                ["|", (prefix + "simotel_contract_end", "=", False), (prefix + "simotel_contract_end", ">=", today)],
+            ]
+        )
         return {
             "active": active,
             "expired": expired,
@@ -142,18 +160,26 @@ class ResPartner(models.Model):
             return None
         self.flush_model(CALLER_FIELDS + ["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id"])
         # Plain conditions and no ORDER BY: planning is most of this query's cost.
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT %(columns)s, simotel_phone_e164, simotel_mobile_e164
               FROM res_partner
              WHERE (%(by_code)s OR simotel_phone_e164 = %(e164)s OR simotel_mobile_e164 = %(e164)s)
                AND active AND (company_id IS NULL OR company_id = %(company)s)
              LIMIT 1000
             """,
-            columns=_CALLER_COLUMNS, e164=e164 or None, company=company.id,
-            by_code=SQL("ref IN %s", codes) if len(codes) > 1 else SQL("ref = %s", codes[0]) if codes else SQL("FALSE"),
-        ))
-        rows = [dict(zip(CALLER_FIELDS + ["phone", "mobile"], row)) for row in self.env.cr.fetchall()]
+                columns=_CALLER_COLUMNS,
+                e164=e164 or None,
+                company=company.id,
+                by_code=SQL("ref IN %s", codes)
+                if len(codes) > 1
+                else SQL("ref = %s", codes[0])
+                if codes
+                else SQL("FALSE"),
+            )
+        )
+        rows = [dict(zip(CALLER_FIELDS + ["phone", "mobile"], row, strict=True)) for row in self.env.cr.fetchall()]
         # The code typed by the caller first, then the number, then the number as a code.
         for matches in (
             lambda row: bool(code) and row["ref"] == code,
@@ -170,7 +196,7 @@ class ResPartner(models.Model):
         def row_of(partner_id):
             if partner_id not in by_id:
                 self.env.cr.execute(SQL("SELECT %s FROM res_partner WHERE id = %s", _CALLER_COLUMNS, partner_id))
-                by_id[partner_id] = dict(zip(CALLER_FIELDS, self.env.cr.fetchone()))
+                by_id[partner_id] = dict(zip(CALLER_FIELDS, self.env.cr.fetchone(), strict=True))
             return by_id[partner_id]
 
         partner = row_of(best_match([(row["id"], row["commercial_partner_id"]) for row in found]))
@@ -184,19 +210,23 @@ class ResPartner(models.Model):
             ref=partner["ref"] or "",
             commercial_ref=commercial["ref"] or "",
             contract_state=contract_state(
-                commercial["simotel_contract_ref"], commercial["simotel_contract_start"],
-                commercial["simotel_contract_end"], today,
+                commercial["simotel_contract_ref"],
+                commercial["simotel_contract_start"],
+                commercial["simotel_contract_end"],
+                today,
             ),
             agent_extension=extensions.get(partner["user_id"] or commercial["user_id"], ""),
         )
 
-    simotel_call_count = fields.Integer("Calls", compute="_compute_simotel_call_count",
-                                        groups="simotel_connector.group_simotel_user")
+    simotel_call_count = fields.Integer(
+        "Calls", compute="_compute_simotel_call_count", groups="simotel_connector.group_simotel_user"
+    )
 
     def _compute_simotel_call_count(self):
         for partner in self:
-            partner.simotel_call_count = self.env["simotel.call"].search_count(
-                [("partner_id", "child_of", partner.id)]) if partner.id else 0
+            partner.simotel_call_count = (
+                self.env["simotel.call"].search_count([("partner_id", "child_of", partner.id)]) if partner.id else 0
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -257,10 +287,12 @@ class ResPartner(models.Model):
         numbers = sorted(set(filter(None, e164_numbers)))
         if not numbers:
             return {}
-        partners.flush_model(["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id",
-                              "commercial_partner_id"])
-        self.env.cr.execute(SQL(
-            """
+        partners.flush_model(
+            ["simotel_phone_e164", "simotel_mobile_e164", "active", "company_id", "commercial_partner_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT id, commercial_partner_id, simotel_phone_e164, simotel_mobile_e164
               FROM res_partner
              WHERE (simotel_phone_e164 = ANY(%(numbers)s) OR simotel_mobile_e164 = ANY(%(numbers)s))
@@ -268,8 +300,10 @@ class ResPartner(models.Model):
                AND (company_id IS NULL OR company_id = %(company)s)
           ORDER BY id
             """,
-            numbers=numbers, company=company.id,
-        ))
+                numbers=numbers,
+                company=company.id,
+            )
+        )
         rows_by_number = {}
         for row in self.env.cr.fetchall():
             for number in {row[2], row[3]} & set(numbers):

@@ -59,16 +59,22 @@ class ResUsers(models.Model):
         for user in self.filtered("simotel_extension"):
             if not user.simotel_extension.isdigit():
                 raise ValidationError(_("A Simotel extension is made of digits only (e.g. 557)."))
-            clash = self.sudo().search([
-                ("id", "!=", user.id),
-                ("simotel_extension", "=", user.simotel_extension),
-                ("company_ids", "in", user.company_ids.ids),
-            ], limit=1)
+            clash = self.sudo().search(
+                [
+                    ("id", "!=", user.id),
+                    ("simotel_extension", "=", user.simotel_extension),
+                    ("company_ids", "in", user.company_ids.ids),
+                ],
+                limit=1,
+            )
             if clash:
-                raise ValidationError(_(
-                    "Extension %(extension)s is already used by %(user)s in the same company.",
-                    extension=user.simotel_extension, user=clash.name,
-                ))
+                raise ValidationError(
+                    _(
+                        "Extension %(extension)s is already used by %(user)s in the same company.",
+                        extension=user.simotel_extension,
+                        user=clash.name,
+                    )
+                )
 
     @api.model
     def _simotel_find_by_extension(self, extension, company):
@@ -76,11 +82,14 @@ class ResUsers(models.Model):
         extension = (extension or "").strip()
         if not extension:
             return self.browse()
-        return self.sudo().search([
-            ("simotel_extension", "=", extension),
-            ("company_ids", "in", company.ids),
-            ("share", "=", False),
-        ], limit=1)
+        return self.sudo().search(
+            [
+                ("simotel_extension", "=", extension),
+                ("company_ids", "in", company.ids),
+                ("share", "=", False),
+            ],
+            limit=1,
+        )
 
     def _simotel_originate(self, number, region=None, partner=None, lead=None):
         """Ring this user's extension, then connect ``number`` (SA ``call/originate/act``).
@@ -100,7 +109,8 @@ class ResUsers(models.Model):
             action["res_id"] = self.id
             raise RedirectWarning(
                 _("Your user has no Simotel extension. Set it in My Preferences ▸ Simotel."),
-                action, _("Open My Preferences"),
+                action,
+                _("Open My Preferences"),
             )
         company = self.env.company
         home_region = company._simotel_phone_region()
@@ -122,26 +132,32 @@ class ResUsers(models.Model):
             )
         except SimotelError as error:
             return self.env["res.config.settings"]._simotel_notification_action(
-                {"type": "danger", "title": _("Call failed"), "message": str(error)})
+                {"type": "danger", "title": _("Call failed"), "message": str(error)}
+            )
         _logger.info("Simotel originate by user %s from extension %s: %s", self.id, self.simotel_extension, call_id)
         if call_id:
             # Only with Simotel's id can the CDR complete this record (without it, the CDR makes its own).
-            self.env["simotel.call"]._simotel_register_originate({
-                "company_id": company.id,
-                "user_id": self.id,
-                "partner_id": partner.id if partner else False,
-                "lead_id": lead.id if lead else False,
-                "caller_number": self.simotel_extension,
-                "callee_number": callee,
-                "originated_call_id": call_id,
-            })
-        return self.env["res.config.settings"]._simotel_notification_action({
-            "type": "success",
-            "title": _("Calling"),
-            "message": _(
-                "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
-                "If you do not answer, Simotel drops the call and sends no call report; "
-                "the call then stays \"Originated, waiting for its CDR\" in the call history.",
-                number=callee, extension=self.simotel_extension,
-            ),
-        })
+            self.env["simotel.call"]._simotel_register_originate(
+                {
+                    "company_id": company.id,
+                    "user_id": self.id,
+                    "partner_id": partner.id if partner else False,
+                    "lead_id": lead.id if lead else False,
+                    "caller_number": self.simotel_extension,
+                    "callee_number": callee,
+                    "originated_call_id": call_id,
+                }
+            )
+        return self.env["res.config.settings"]._simotel_notification_action(
+            {
+                "type": "success",
+                "title": _("Calling"),
+                "message": _(
+                    "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
+                    "If you do not answer, Simotel drops the call and sends no call report; "
+                    'the call then stays "Originated, waiting for its CDR" in the call history.',
+                    number=callee,
+                    extension=self.simotel_extension,
+                ),
+            }
+        )

@@ -39,39 +39,50 @@ class SimotelApiCall(models.Model):
 
     name = fields.Char(required=True, help="A name to recognise this API call, e.g. Contract routing.")
     code = fields.Char(
-        required=True, copy=False,
+        required=True,
+        copy=False,
         help="Unique code, part of the address given to the PBX: /simotel/lookup/<code>. "
         "Letters, digits, dot, dash and underscore.",
     )
     active = fields.Boolean(default=True, help="A disabled API call answers 404: the PBX takes its error route.")
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
         help="Company whose customers, contracts and inbound protection this API call uses.",
     )
     reply_format = fields.Selection(
-        REPLY_FORMATS, required=True, default="generic",
+        REPLY_FORMATS,
+        required=True,
+        default="generic",
         help="Generic: every item as a property of a JSON object. IVR: the case of the first item "
         "with a value. Exten: the extension of the first item with a value. Smart: SetExten with "
         "the first agent item's extension, then Exit with the first other item's value.",
     )
     number_param = fields.Char(
-        "Number Parameter", required=True, default="src",
+        "Number Parameter",
+        required=True,
+        default="src",
         help="Request field holding the caller number (src for Simotel's components). "
         "A value that matches no phone number is tried as a customer code.",
     )
     code_param = fields.Char(
-        "Customer Code Parameter", default="data",
+        "Customer Code Parameter",
+        default="data",
         help="Request field holding a customer code typed by the caller (data for Simotel's components). "
         "When present it is looked up first, in the customers' Internal Reference.",
     )
     contract_source = fields.Selection(
         [("fields", "Contract fields of the customer"), ("domain", "Customers matching a domain")],
-        required=True, default="fields",
+        required=True,
+        default="fields",
         help="Where contract items read whether the customer has an active contract: the Contract "
         "fields on the customer form, or any condition, e.g. from a contract or subscription module.",
     )
     contract_domain = fields.Char(
-        default="[]", help="Customers matching this condition have an active contract.",
+        default="[]",
+        help="Customers matching this condition have an active contract.",
     )
     empty_value = fields.Char(
         "Empty Item Answer",
@@ -100,9 +111,12 @@ class SimotelApiCall(models.Model):
     def _check_code(self):
         for call in self:
             if not api_component.valid_code(call.code):
-                raise ValidationError(_(
-                    "The code %s may only contain letters, digits, dot, dash and underscore (64 at most).", call.code,
-                ))
+                raise ValidationError(
+                    _(
+                        "The code %s may only contain letters, digits, dot, dash and underscore (64 at most).",
+                        call.code,
+                    )
+                )
 
     @api.constrains("reply_format")
     def _check_reply_format(self):
@@ -183,8 +197,14 @@ class SimotelApiCall(models.Model):
             :class:`~.res_partner.SimotelCaller` or ``None``: an unknown caller is answered too
         :raises InboundError: 400 on a field that is not text
         """
-        caller = self.env["res.partner"].sudo()._simotel_find_caller(
-            config["company"], number=_text(payload, config["number_param"]), code=_text(payload, config["code_param"]),
+        caller = (
+            self.env["res.partner"]
+            .sudo()
+            ._simotel_find_caller(
+                config["company"],
+                number=_text(payload, config["number_param"]),
+                code=_text(payload, config["code_param"]),
+            )
         )
         Item = self.env["simotel.api.call.item"]
         values = [(item["key"], Item._simotel_value(item, config, caller), item["kind"]) for item in config["items"]]
@@ -194,8 +214,13 @@ class SimotelApiCall(models.Model):
     def _simotel_log(self, config, payload, caller, status, body, duration_ms):
         """Log one lookup (written behind the answer, see ``simotel.lookup.log``)."""
         self.env["simotel.lookup.log"]._simotel_add(
-            config["id"], _short(payload.get(config["number_param"])), _short(payload.get(config["code_param"])),
-            _short(payload.get("unique_id")), caller.id if caller else None, status, api_component.summary(body),
+            config["id"],
+            _short(payload.get(config["number_param"])),
+            _short(payload.get(config["code_param"])),
+            _short(payload.get("unique_id")),
+            caller.id if caller else None,
+            status,
+            api_component.summary(body),
             duration_ms,
         )
 

@@ -37,21 +37,34 @@ class SimotelApiCallItem(models.Model):
     sequence = fields.Integer(default=10)
     kind = fields.Selection(ITEM_KINDS, required=True, default="contract")
     key = fields.Char(
-        "Property", compute="_compute_kind_defaults", store=True, readonly=False, precompute=True,
+        "Property",
+        compute="_compute_kind_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Property name in the generic format's answer, as entered in the PBX's API call item.",
     )
     domain = fields.Char(
-        "Condition", default="[]",
+        "Condition",
+        default="[]",
         help="Customers matching this condition (the contact or its company) get the value if yes, "
         "e.g. a VIP tag, overdue invoices, open tickets.",
     )
     value_true = fields.Char(
-        "Value If Yes", compute="_compute_kind_defaults", store=True, readonly=False, precompute=True,
+        "Value If Yes",
+        compute="_compute_kind_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Contract: the customer has an active contract. Known: the caller is a customer. "
         "Condition: the customer matches it.",
     )
     value_false = fields.Char(
-        "Value If No", compute="_compute_kind_defaults", store=True, readonly=False, precompute=True,
+        "Value If No",
+        compute="_compute_kind_defaults",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="Answered otherwise, unknown callers included. For the account manager, customer code and "
         "name items: the fallback when the customer has none (e.g. a queue's extension).",
     )
@@ -85,10 +98,14 @@ class SimotelApiCallItem(models.Model):
             if call.reply_format == "generic":
                 if not item.key:
                     raise ValidationError(_("Items of a generic API call need a property."))
-                if len(call.item_ids.filtered(lambda i: i.key == item.key)) > 1:
-                    raise ValidationError(_(
-                        "Property %(key)s is used twice in %(call)s.", key=item.key, call=call.name,
-                    ))
+                if sum(1 for other in call.item_ids if other.key == item.key) > 1:
+                    raise ValidationError(
+                        _(
+                            "Property %(key)s is used twice in %(call)s.",
+                            key=item.key,
+                            call=call.name,
+                        )
+                    )
 
     @api.model
     def _simotel_check_domain(self, text):

@@ -1,7 +1,7 @@
 import logging
 import re
-from collections import defaultdict
 import threading
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
@@ -17,10 +17,15 @@ _logger = logging.getLogger(__name__)
 
 TYPE_DIRECTION = {"incoming": "inbound", "outgoing": "outbound", "local": "internal", "feature": "internal"}
 DISPOSITIONS = {
-    "ANSWERED": "answered", "ANSWER": "answered",
-    "NOANSWER": "no_answer", "NOANSWERED": "no_answer", "CANCEL": "no_answer",
+    "ANSWERED": "answered",
+    "ANSWER": "answered",
+    "NOANSWER": "no_answer",
+    "NOANSWERED": "no_answer",
+    "CANCEL": "no_answer",
     "BUSY": "busy",
-    "FAILED": "failed", "CONGESTION": "failed", "CHANUNAVAIL": "failed",
+    "FAILED": "failed",
+    "CONGESTION": "failed",
+    "CHANUNAVAIL": "failed",
 }
 BACKFILL_MAX_PAGES = 1000
 
@@ -44,26 +49,38 @@ class SimotelCall(models.Model):
     _order = "start desc, id desc"
     _simotel_backfill_page_size = 100  # rows per reports/cdr/search request
 
-    company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True,
-                                 default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", "Company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    )
     unique_id = fields.Char("Simotel Call ID", readonly=True, copy=False)
     originated_call_id = fields.Char("Originated Call ID", readonly=True, copy=False, index="btree_not_null")
     state = fields.Selection(
         [("originated", "Originated, waiting for its CDR"), ("done", "Completed")],
-        "Status", default="done", required=True, readonly=True, index=True,
+        "Status",
+        default="done",
+        required=True,
+        readonly=True,
+        index=True,
     )
     source = fields.Selection(
         [("sea", "SEA event"), ("backfill", "Sync (SA reports)"), ("originate", "Click-to-call")],
-        "Source", readonly=True,
+        "Source",
+        readonly=True,
     )
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")],
-        "Direction", required=True, readonly=True, index=True,
+        "Direction",
+        required=True,
+        readonly=True,
+        index=True,
     )
     caller_number = fields.Char("Caller", readonly=True)
     callee_number = fields.Char("Callee", readonly=True)
-    external_number = fields.Char("Customer Number", readonly=True,
-                                  help="The other party's number: the caller of an inbound call, the callee of an outbound one.")
+    external_number = fields.Char(
+        "Customer Number",
+        readonly=True,
+        help="The other party's number: the caller of an inbound call, the callee of an outbound one.",
+    )
     external_e164 = fields.Char("Customer Number (E.164)", readonly=True, index="btree_not_null")
     extension = fields.Char("Extension", readonly=True, help="The internal party's extension.")
     start = fields.Datetime("Start", readonly=True, index=True)
@@ -73,35 +90,39 @@ class SimotelCall(models.Model):
     wait_seconds = fields.Integer("Wait Time (s)", readonly=True, aggregator="avg")
     disposition = fields.Selection(
         [("answered", "Answered"), ("no_answer", "No answer"), ("busy", "Busy"), ("failed", "Failed")],
-        "Outcome", readonly=True, index=True,
+        "Outcome",
+        readonly=True,
+        index=True,
     )
-    missed = fields.Boolean("Missed", compute="_compute_missed", store=True,
-                            help="An inbound call nobody answered.")
+    missed = fields.Boolean("Missed", compute="_compute_missed", store=True, help="An inbound call nobody answered.")
     queue = fields.Char("Queue", readonly=True)
     entry_point = fields.Char("Entry Point", readonly=True)
     outgoing_point = fields.Char("Outgoing Point", readonly=True)
     record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null", ondelete="set null")
-    lead_id = fields.Many2one("crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null")
+    lead_id = fields.Many2one(
+        "crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null"
+    )
 
     _sql_constraints = [
-        ("unique_id_company_uniq", "UNIQUE(company_id, unique_id)",
-         "A Simotel call ID is unique per company."),
+        ("unique_id_company_uniq", "UNIQUE(company_id, unique_id)", "A Simotel call ID is unique per company."),
     ]
 
     @api.depends("direction", "disposition", "state")
     def _compute_missed(self):
         for call in self:
-            call.missed = (call.state == "done" and call.direction == "inbound"
-                           and call.disposition in ("no_answer", "busy", "failed"))
+            call.missed = (
+                call.state == "done"
+                and call.direction == "inbound"
+                and call.disposition in ("no_answer", "busy", "failed")
+            )
 
     @api.depends("direction", "external_number", "caller_number", "callee_number", "start")
     def _compute_display_name(self):
         labels = dict(self._fields["direction"]._description_selection(self.env))
         for call in self:
-            number = call.external_number or (
-                "%s → %s" % (call.caller_number or "?", call.callee_number or "?"))
+            number = call.external_number or ("%s → %s" % (call.caller_number or "?", call.callee_number or "?"))
             call.display_name = "%s %s" % (labels.get(call.direction, ""), number)
 
     # ------------------------------------------------------------------
@@ -118,17 +139,19 @@ class SimotelCall(models.Model):
         """
         company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
         callee = values.get("callee_number")
-        return self.sudo().create({
-            **values,
-            "company_id": company.id,
-            "state": "originated",
-            "source": "originate",
-            "direction": "outbound",
-            "extension": values.get("caller_number"),
-            "external_number": callee,
-            "external_e164": phone.to_e164(callee, company._simotel_phone_region()) or False,
-            "start": values.get("start") or fields.Datetime.now(),
-        })
+        return self.sudo().create(
+            {
+                **values,
+                "company_id": company.id,
+                "state": "originated",
+                "source": "originate",
+                "direction": "outbound",
+                "extension": values.get("caller_number"),
+                "external_number": callee,
+                "external_e164": phone.to_e164(callee, company._simotel_phone_region()) or False,
+                "start": values.get("start") or fields.Datetime.now(),
+            }
+        )
 
     # ------------------------------------------------------------------
     # CDR processing
@@ -163,8 +186,11 @@ class SimotelCall(models.Model):
         elif direction == "inbound":
             external, extension = src, dst if _is_extension(dst) else ""
             if payload.get("event_name") == "CdrQueue":
-                answered = [line for line in payload.get("detail") or []
-                            if DISPOSITIONS.get(re.sub(r"[^A-Z]", "", str(line.get("disposition") or "").upper())) == "answered"]
+                answered = [
+                    line
+                    for line in payload.get("detail") or []
+                    if DISPOSITIONS.get(re.sub(r"[^A-Z]", "", str(line.get("disposition") or "").upper())) == "answered"
+                ]
                 extension = str(answered[-1].get("dst") or "") if answered else ""
         else:
             external, extension = "", src
@@ -215,9 +241,13 @@ class SimotelCall(models.Model):
         calls = self.sudo().with_company(company)
         tz_name = company._simotel_time_zone(report=source == "backfill")
         vals_list = [self._simotel_cdr_values(company, payload, tz_name) for payload in payloads]
-        known = {call.unique_id: call for call in calls.search_fetch(
-            [("company_id", "=", company.id), ("unique_id", "in", [v["unique_id"] for v in vals_list])],
-            ["unique_id"])}
+        known = {
+            call.unique_id: call
+            for call in calls.search_fetch(
+                [("company_id", "=", company.id), ("unique_id", "in", [v["unique_id"] for v in vals_list])],
+                ["unique_id"],
+            )
+        }
         new = {}
         for values in vals_list:
             if values["unique_id"] not in known:
@@ -230,9 +260,9 @@ class SimotelCall(models.Model):
             if to_create:
                 try:
                     with self.env.cr.savepoint():
-                        created = calls.create([
-                            {**values, **matches[values["unique_id"]], "source": source} for values in to_create
-                        ])
+                        created = calls.create(
+                            [{**values, **matches[values["unique_id"]], "source": source} for values in to_create]
+                        )
                 except (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure):
                     to_claim += to_create
             for values in to_claim:
@@ -263,25 +293,32 @@ class SimotelCall(models.Model):
         try:
             with cr.savepoint(flush=False):
                 if values["originated_call_id"]:
-                    cr.execute("""
+                    cr.execute(
+                        """
                         UPDATE simotel_call SET unique_id = %s
                          WHERE id = (SELECT id FROM simotel_call
                                       WHERE company_id = %s AND originated_call_id = %s
                                         AND unique_id IS NULL AND state = 'originated'
                                    ORDER BY id LIMIT 1)
                      RETURNING id
-                    """, (values["unique_id"], company.id, values["originated_call_id"]), log_exceptions=False)
+                    """,
+                        (values["unique_id"], company.id, values["originated_call_id"]),
+                        log_exceptions=False,
+                    )
                     row = cr.fetchone()
                     if row:
                         return row[0]
-                cr.execute("""
+                cr.execute(
+                    """
                     INSERT INTO simotel_call (company_id, unique_id, state, direction,
                                               create_uid, write_uid, create_date, write_date)
                     VALUES (%s, %s, 'done', %s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
                     ON CONFLICT (company_id, unique_id) DO NOTHING
                     RETURNING id
-                """, (company.id, values["unique_id"], values["direction"], self.env.uid, self.env.uid),
-                    log_exceptions=False)
+                """,
+                    (company.id, values["unique_id"], values["direction"], self.env.uid, self.env.uid),
+                    log_exceptions=False,
+                )
                 row = cr.fetchone()
                 return row[0] if row else None
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
@@ -293,8 +330,10 @@ class SimotelCall(models.Model):
         numbers = [values["external_e164"] for values in vals_list]
         partners = self.env["res.partner"]._simotel_find_partners(numbers, company)
         leads = self.env["crm.lead"]._simotel_find_leads(numbers, company)
-        users = {extension: self.env["res.users"]._simotel_find_by_extension(extension, company)
-                 for extension in {values["extension"] for values in vals_list if values["extension"]}}
+        users = {
+            extension: self.env["res.users"]._simotel_find_by_extension(extension, company)
+            for extension in {values["extension"] for values in vals_list if values["extension"]}
+        }
         return {
             values["unique_id"]: {
                 "partner_id": partners.get(values["external_e164"], self.env["res.partner"]).id or False,
@@ -365,11 +404,19 @@ class SimotelCall(models.Model):
         if not user:
             return
         activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
-        open_activity = self.env["mail.activity"].sudo().search_count([
-            ("res_model", "=", "res.partner"), ("res_id", "=", partner.id),
-            ("activity_type_id", "=", activity_type.id if activity_type else False),
-            ("user_id", "=", user.id),
-        ], limit=1)
+        open_activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_count(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", partner.id),
+                    ("activity_type_id", "=", activity_type.id if activity_type else False),
+                    ("user_id", "=", user.id),
+                ],
+                limit=1,
+            )
+        )
         if open_activity:
             return
         env = self.with_context(lang=user.lang or "en_US").env
@@ -423,8 +470,11 @@ class SimotelCall(models.Model):
     def action_simotel_download_recording(self):
         self.ensure_one()
         self.check_access("read")
-        return {"type": "ir.actions.act_url", "url": "/simotel/call/%d/recording?download=1" % self.id,
-                "target": "self"}
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/simotel/call/%d/recording?download=1" % self.id,
+            "target": "self",
+        }
 
     # ------------------------------------------------------------------
     # Backfill from SA reports
@@ -441,8 +491,10 @@ class SimotelCall(models.Model):
         start, seen, created = 0, 0, 0
         for _page in range(BACKFILL_MAX_PAGES):
             rows, total = client.cdr_search(
-                sea.format_local(date_from, tz_name), sea.format_local(date_to + timedelta(minutes=1), tz_name),
-                start=start, count=self._simotel_backfill_page_size,
+                sea.format_local(date_from, tz_name),
+                sea.format_local(date_to + timedelta(minutes=1), tz_name),
+                start=start,
+                count=self._simotel_backfill_page_size,
             )
             for row in rows:
                 if not isinstance(row, dict):
@@ -470,7 +522,8 @@ class SimotelCall(models.Model):
         now = fields.Datetime.now()
         try:
             seen, created = self._simotel_backfill(
-                company, now - timedelta(days=company.simotel_backfill_days or 1), now)
+                company, now - timedelta(days=company.simotel_backfill_days or 1), now
+            )
         except SimotelError as e:
             notification = {"type": "danger", "title": self.env._("Call sync failed"), "message": str(e)}
         else:
@@ -488,7 +541,7 @@ class SimotelCall(models.Model):
         now = fields.Datetime.now()
         companies = self.env["res.company"].sudo().search([("simotel_backfill", "=", True)])
         for company in companies:
-            since = (company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1))
+            since = company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1)
             try:
                 self.with_context(simotel_autocommit=True)._simotel_backfill(company, since - timedelta(hours=1), now)
             except SimotelError as e:

@@ -47,7 +47,11 @@ class SimotelEvent(models.Model):
     company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True)
     state = fields.Selection(
         [("new", "New"), ("done", "Done"), ("failed", "Failed"), ("ignored", "Ignored")],
-        "Status", default="new", required=True, readonly=True, index=True,
+        "Status",
+        default="new",
+        required=True,
+        readonly=True,
+        index=True,
     )
     unique_id = fields.Char("Call Unique ID", readonly=True, index="btree_not_null")
     payload = fields.Text("Payload", readonly=True, help="The fields Simotel sent, as received (JSON).")
@@ -75,10 +79,10 @@ class SimotelEvent(models.Model):
             values["unique_id"] = str(unique_id)[:128]
         if httprequest is not None:
             values["remote_addr"] = httprequest.remote_addr
-            values["headers"] = json.dumps({
-                key: value for key, value in httprequest.headers.items()
-                if key.lower() not in SECRET_HEADERS
-            }, ensure_ascii=False)
+            values["headers"] = json.dumps(
+                {key: value for key, value in httprequest.headers.items() if key.lower() not in SECRET_HEADERS},
+                ensure_ascii=False,
+            )
         event = self.sudo().create(values)
         if name in self._simotel_deferred_events:
             self._simotel_trigger_cron()
@@ -99,7 +103,8 @@ class SimotelEvent(models.Model):
         now = fields.Datetime.now()
         self.env.cr.execute(
             "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at > %s LIMIT 1",
-            [cron_id, now - NOTIFY_INTERVAL])
+            [cron_id, now - NOTIFY_INTERVAL],
+        )
         if self.env.cr.fetchone():
             self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": now})
         else:
@@ -124,12 +129,14 @@ class SimotelEvent(models.Model):
         self.flush_model()
         self.env.cr.execute(
             "SELECT id FROM simotel_event WHERE id = ANY(%s) AND state IN ('new', 'failed') "
-            "ORDER BY id FOR UPDATE SKIP LOCKED", [self.ids])
+            "ORDER BY id FOR UPDATE SKIP LOCKED",
+            [self.ids],
+        )
         events = self.browse([row[0] for row in self.env.cr.fetchall()])
         events.invalidate_recordset()
         results = {}  # event -> (error or None, handled)
         for name in dict.fromkeys(events.mapped("event_name")):
-            group = events.filtered(lambda event: event.event_name == name)
+            group = events.filtered_domain([("event_name", "=", name)])
             batch_method = "_simotel_process_batch_" + name.lower()
             if hasattr(self, batch_method) and len(group) > 1:
                 payloads = {}
@@ -138,25 +145,28 @@ class SimotelEvent(models.Model):
                         payloads[event] = event._simotel_payload()
                     except Exception as e:  # noqa: BLE001 - this event fails, not its batch
                         results[event] = event._simotel_failure(e)
-                group = group.filtered(lambda event: event in payloads)
+                group = group.browse([event.id for event in group if event in payloads])
                 try:
                     with self.env.cr.savepoint():
                         getattr(group, batch_method)(list(payloads.values()))
                 except Exception as e:  # noqa: BLE001 - retried one by one below
-                    _logger.info("Simotel batch of %s %s events failed, processing them one by one: %s",
-                                 len(group), name, e)
+                    _logger.info(
+                        "Simotel batch of %s %s events failed, processing them one by one: %s", len(group), name, e
+                    )
                 else:
                     results.update(dict.fromkeys(group, (None, True)))
                     continue
             for event in group:
                 results[event] = event._simotel_process_one()
         for event, (error, handled) in results.items():
-            event.write({
-                "attempts": event.attempts + 1,
-                "processed_at": fields.Datetime.now(),
-                "error": error or False,
-                "state": "failed" if error else "done" if handled else "ignored",
-            })
+            event.write(
+                {
+                    "attempts": event.attempts + 1,
+                    "processed_at": fields.Datetime.now(),
+                    "error": error or False,
+                    "state": "failed" if error else "done" if handled else "ignored",
+                }
+            )
         return True
 
     def _simotel_process_one(self):
@@ -173,8 +183,13 @@ class SimotelEvent(models.Model):
 
     def _simotel_failure(self, error):
         """Log a processing error of this event; return its ``(error text, handled)`` result."""
-        _logger.warning("Simotel event %s (%s) failed: %s", self.id, self.event_name, error,
-                        exc_info=not isinstance(error, sea.InboundError))
+        _logger.warning(
+            "Simotel event %s (%s) failed: %s",
+            self.id,
+            self.event_name,
+            error,
+            exc_info=not isinstance(error, sea.InboundError),
+        )
         return "%s: %s" % (type(error).__name__, error), True
 
     def action_retry(self):
@@ -192,15 +207,23 @@ class SimotelEvent(models.Model):
         """
         self.flush_model()
         now = fields.Datetime.now()
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT id FROM simotel_event
              WHERE (state = 'new' AND (event_name = ANY(%(deferred)s) OR received_at < %(stale)s))
                 OR (state = 'failed' AND attempts < %(max)s AND processed_at < %(retry)s)
           ORDER BY id
              LIMIT %(limit)s
                FOR UPDATE SKIP LOCKED
-        """, {"deferred": list(self._simotel_deferred_events), "stale": now - STALE_DELAY,
-              "retry": now - RETRY_DELAY, "max": MAX_ATTEMPTS, "limit": limit})
+        """,
+            {
+                "deferred": list(self._simotel_deferred_events),
+                "stale": now - STALE_DELAY,
+                "retry": now - RETRY_DELAY,
+                "max": MAX_ATTEMPTS,
+                "limit": limit,
+            },
+        )
         return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
@@ -234,12 +257,15 @@ class SimotelEvent(models.Model):
                 continue
             limit = fields.Datetime.now() - timedelta(days=days)
             while True:
-                self.env.cr.execute("""
+                self.env.cr.execute(
+                    """
                     DELETE FROM simotel_event WHERE id IN (
                         SELECT id FROM simotel_event
                          WHERE company_id = %s AND state IN ('done', 'ignored') AND received_at < %s
                          LIMIT 10000)
-                """, (company.id, limit))
+                """,
+                    (company.id, limit),
+                )
                 if self.env.cr.rowcount < 10000:
                     break
         self.invalidate_model()
@@ -263,13 +289,19 @@ class SimotelEvent(models.Model):
     def _simotel_process_incomingcall(self, payload):
         """A call entered the PBX: pops the caller's card when it was dialled to an extension."""
         self.env["simotel.screen.pop"]._simotel_on_incoming_call(self.company_id, payload, self.received_at)
+
     def _simotel_process_batch_cdr(self, payloads):
         """``Cdr`` events of a batch: their calls, a few queries per company (see ``_simotel_upsert_cdrs``)."""
         for company in self.company_id:  # empty batch: no company
-            events, company_payloads = zip(*(
-                (event, payload) for event, payload in zip(self, payloads) if event.company_id == company))
+            events, company_payloads = zip(  # noqa: B905 - transposes pairs
+                *(
+                    (event, payload)
+                    for event, payload in zip(self, payloads, strict=True)
+                    if event.company_id == company
+                )
+            )
             upserted = self.env["simotel.call"]._simotel_upsert_cdrs(company, company_payloads, source="sea")
-            for event, (call, _created) in zip(events, upserted):
+            for event, (call, _created) in zip(events, upserted, strict=True):
                 event.call_id = call[:1]
 
     _simotel_process_batch_cdrqueue = _simotel_process_batch_cdr

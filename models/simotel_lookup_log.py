@@ -138,9 +138,20 @@ class SimotelLookupLog(models.Model):
     @api.model
     def _simotel_add(self, api_call_id, number, code, unique_id, partner_id, status, result, duration_ms):
         """Log a lookup: written within a second, outside the request's transaction (see :class:`LookupLogWriter`)."""
-        WRITER.add(self.env.registry, (
-            api_call_id, number, code, unique_id, partner_id, status, result, duration_ms, fields.Datetime.now(),
-        ))
+        WRITER.add(
+            self.env.registry,
+            (
+                api_call_id,
+                number,
+                code,
+                unique_id,
+                partner_id,
+                status,
+                result,
+                duration_ms,
+                fields.Datetime.now(),
+            ),
+        )
 
     @api.autovacuum
     def _gc_old_lookups(self):

@@ -13,10 +13,18 @@ class SimotelPhoneMixin(models.AbstractModel):
     _description = "Simotel Phone Matching"
 
     simotel_phone_e164 = fields.Char(
-        "Phone (E.164)", compute="_compute_simotel_e164", store=True, index="btree_not_null", copy=False,
+        "Phone (E.164)",
+        compute="_compute_simotel_e164",
+        store=True,
+        index="btree_not_null",
+        copy=False,
     )
     simotel_mobile_e164 = fields.Char(
-        "Mobile (E.164)", compute="_compute_simotel_e164", store=True, index="btree_not_null", copy=False,
+        "Mobile (E.164)",
+        compute="_compute_simotel_e164",
+        store=True,
+        index="btree_not_null",
+        copy=False,
     )
 
     def _simotel_region(self):
@@ -80,28 +88,41 @@ class SimotelPhoneMixin(models.AbstractModel):
 
         last_id, updated = 0, 0
         while True:
-            cr.execute(f"""
+            cr.execute(
+                f"""
                 SELECT t.id, t.phone, t.mobile, c.code, t.company_id
                   FROM {table} t
              LEFT JOIN res_country c ON c.id = t.country_id
                  WHERE t.id > %s AND (t.phone IS NOT NULL OR t.mobile IS NOT NULL)
               ORDER BY t.id
                  LIMIT %s
-            """, (last_id, batch_size))
+            """,
+                (last_id, batch_size),
+            )
             rows = cr.fetchall()
             if not rows:
                 break
             values = []
             for record_id, number, mobile, country_code, company_id in rows:
                 region = country_code or company_region.get(company_id) or default_region
-                values.append((record_id, convert(number, region) if number else None,
-                               convert(mobile, region) if mobile else None))
-            execute_values(cr, f"""
+                values.append(
+                    (
+                        record_id,
+                        convert(number, region) if number else None,
+                        convert(mobile, region) if mobile else None,
+                    )
+                )
+            execute_values(
+                cr,
+                f"""
                 UPDATE {table} t
                    SET simotel_phone_e164 = v.phone, simotel_mobile_e164 = v.mobile
                   FROM (VALUES %s) AS v(id, phone, mobile)
                  WHERE t.id = v.id
-            """, values, page_size=5000)
+            """,
+                values,
+                page_size=5000,
+            )
             updated += len(rows)
             last_id = rows[-1][0]
         self.invalidate_model(["simotel_phone_e164", "simotel_mobile_e164"])

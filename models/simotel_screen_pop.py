@@ -83,7 +83,9 @@ class SimotelScreenPop(models.Model):
         users = self._simotel_claim(company, users, number, unique_id)
         for user in users:
             # An explicit tz: without one, dates would read the (superuser) environment's user.
-            card = self.with_context(lang=user.lang, tz=user.tz or "UTC")._simotel_card(company, number, unique_id, user)
+            card = self.with_context(lang=user.lang, tz=user.tz or "UTC")._simotel_card(
+                company, number, unique_id, user
+            )
             user._bus_send(BUS_TYPE, card)
         return users
 
@@ -135,19 +137,31 @@ class SimotelScreenPop(models.Model):
         """What the agent sees of a known caller; opportunities not won nor lost (archived) count as open."""
         partner = partner.sudo()
         # Read only what the card shows: res.partner is wide, a plain read loads every column.
-        card_fields = ["name", "commercial_partner_id", "user_id", "simotel_contract_ref",
-                       "simotel_contract_start", "simotel_contract_end"]
+        card_fields = [
+            "name",
+            "commercial_partner_id",
+            "user_id",
+            "simotel_contract_ref",
+            "simotel_contract_start",
+            "simotel_contract_end",
+        ]
         partner.fetch(card_fields)
         commercial = partner.commercial_partner_id
         commercial.fetch(card_fields)
         salesperson = partner.user_id or commercial.user_id
         salesperson.partner_id.fetch(["name"])
-        opportunities = self.env["crm.lead"].sudo().search_count([
-            ("type", "=", "opportunity"),
-            ("partner_id.commercial_partner_id", "=", commercial.id),
-            ("stage_id.is_won", "=", False),
-            ("company_id", "in", [False, company.id]),
-        ])
+        opportunities = (
+            self.env["crm.lead"]
+            .sudo()
+            .search_count(
+                [
+                    ("type", "=", "opportunity"),
+                    ("partner_id.commercial_partner_id", "=", commercial.id),
+                    ("stage_id.is_won", "=", False),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        )
         return {
             "id": partner.id,
             "name": partner.name or partner.display_name,
@@ -170,17 +184,30 @@ class SimotelScreenPop(models.Model):
     @api.model
     def _simotel_last_call(self, commercial, company):
         """The last finished call of the commercial entity (or one of its contacts), or ``False``."""
-        call = self.env["simotel.call"].sudo().search([
-            ("company_id", "=", company.id),
-            ("state", "=", "done"),
-            ("partner_id.commercial_partner_id", "=", commercial.id),
-        ], order="start desc, id desc", limit=1)
+        call = (
+            self.env["simotel.call"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "done"),
+                    ("partner_id.commercial_partner_id", "=", commercial.id),
+                ],
+                order="start desc, id desc",
+                limit=1,
+            )
+        )
         if not call:
             return False
-        labels = [format_datetime(self.env, call.start, tz=self.env.context.get("tz"), dt_format="short")] if call.start else []
+        labels = (
+            [format_datetime(self.env, call.start, tz=self.env.context.get("tz"), dt_format="short")]
+            if call.start
+            else []
+        )
         labels += [
             dict(call._fields[name]._description_selection(self.env)).get(call[name])
-            for name in ("direction", "disposition") if call[name]
+            for name in ("direction", "disposition")
+            if call[name]
         ]
         return {"id": call.id, "start": fields.Datetime.to_string(call.start), "label": " · ".join(labels)}
 

@@ -3,6 +3,7 @@
 Usage: python i18n_merge.py TEMPLATE.pot i18n/fa.po
 Prints the terms still untranslated (exit code 1 when there are some).
 """
+
 import sys
 
 import polib

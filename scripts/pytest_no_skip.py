@@ -3,6 +3,7 @@
 Odoo skips browser tests silently when Chromium or ``websocket-client`` is
 missing; a green run must mean every test really ran.
 """
+
 import pytest
 
 

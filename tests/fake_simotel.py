@@ -5,6 +5,7 @@ Basic/``X-APIKEY`` authentication, JSON body) in that order and answers with
 the error table of the SA documentation, so that tests exercise the real
 client over a real socket. Tests configure it and read ``requests``.
 """
+
 import base64
 import json
 import threading
@@ -79,15 +80,17 @@ class FakeSimotel:
 
     def configure_company(self, company, **overrides):
         """Point ``company``'s SA settings at this server."""
-        company.sudo().write({
-            "simotel_server_url": self.url,
-            "simotel_auth_mode": self.auth_mode,
-            "simotel_api_username": self.username,
-            "simotel_api_password": self.password,
-            "simotel_api_key": self.api_key,
-            "simotel_timeout": 2.0,
-            **overrides,
-        })
+        company.sudo().write(
+            {
+                "simotel_server_url": self.url,
+                "simotel_auth_mode": self.auth_mode,
+                "simotel_api_username": self.username,
+                "simotel_api_password": self.password,
+                "simotel_api_key": self.api_key,
+                "simotel_timeout": 2.0,
+                **overrides,
+            }
+        )
 
     # -- protocol ---------------------------------------------------------
     def _reply(self, handler, status, body=None, content_type="application/json"):
@@ -125,16 +128,22 @@ class FakeSimotel:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         path = handler.path.split("?")[0]
-        service = path[len("/api/v4/"):].strip("/") if path.startswith("/api/v4/") else None
+        service = path[len("/api/v4/") :].strip("/") if path.startswith("/api/v4/") else None
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
             body = None
         with self._lock:
-            self.requests.append({
-                "method": handler.command, "path": path, "service": service,
-                "headers": dict(handler.headers), "json": body, "raw": raw,
-            })
+            self.requests.append(
+                {
+                    "method": handler.command,
+                    "path": path,
+                    "service": service,
+                    "headers": dict(handler.headers),
+                    "json": body,
+                    "raw": raw,
+                }
+            )
         if self.delay:
             time.sleep(self.delay)
         if isinstance(self.forced, tuple):
@@ -172,7 +181,9 @@ class FakeSimotel:
     def _originate(self, handler, body):
         for field in ORIGINATE_REQUIRED:
             if not body.get(field):
-                return self._reply(handler, 200, {"success": 0, "message": f"Field '{field}':value is missing", "data": None})
+                return self._reply(
+                    handler, 200, {"success": 0, "message": f"Field '{field}':value is missing", "data": None}
+                )
         with self._lock:
             self._counter += 1
             call_id = "orig.call.%d.%06d" % (int(time.time()), self._counter)
@@ -195,11 +206,14 @@ class FakeSimotel:
 
             rows = [row for row in rows if inside(row)]
         total = len(rows)
-        rows = rows[start:start + count]
-        return self._ok(handler, {
-            "pagination": {"start": start, "count": count, "total": total},
-            "data": rows,
-        })
+        rows = rows[start : start + count]
+        return self._ok(
+            handler,
+            {
+                "pagination": {"start": start, "count": count, "total": total},
+                "data": rows,
+            },
+        )
 
     def _download(self, handler, body):
         content = self.files.get(body.get("file"))

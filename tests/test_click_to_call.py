@@ -26,8 +26,11 @@ class ClickToCallCase:
             simotel_phone_country_id=self.env.ref("base.ir").id,
         )
         self.user = new_test_user(
-            self.env, login="simotel_sales", groups="sales_team.group_sale_salesman",
-            company_id=self.company.id, company_ids=[self.company.id],
+            self.env,
+            login="simotel_sales",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
         )
         self.user.simotel_extension = "557"
         self.partner = self.env["res.partner"].create({"name": "Customer", "phone": "0912 123 4567"})
@@ -64,14 +67,17 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         self.assertEqual(request["headers"]["Content-Type"], "application/json")
         self.assertEqual(request["headers"]["X-APIKEY"], self.fake.api_key)
         self.assertTrue(request["headers"]["Authorization"].startswith("Basic "))
-        self.assertEqual(request["json"], {
-            "caller": "557",
-            "callee": "09121234567",
-            "context": "main_routing",
-            "caller_id": "557",
-            "trunk_name": "trunk1",
-            "timeout": "30",
-        })
+        self.assertEqual(
+            request["json"],
+            {
+                "caller": "557",
+                "callee": "09121234567",
+                "context": "main_routing",
+                "caller_id": "557",
+                "trunk_name": "trunk1",
+                "timeout": "30",
+            },
+        )
 
     def test_default_number_is_phone_then_mobile(self):
         self.partner.write({"phone": False, "mobile": "+98 915 515 1515"})
@@ -84,9 +90,13 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         self.assertEqual(self.originate_bodies()[-1]["callee"], "09155151515")
 
     def test_foreign_number_is_dialled_with_00(self):
-        partner = self.env["res.partner"].create({
-            "name": "Berlin", "phone": "0151 2345 6789", "country_id": self.env.ref("base.de").id,
-        })
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Berlin",
+                "phone": "0151 2345 6789",
+                "country_id": self.env.ref("base.de").id,
+            }
+        )
         action = self.call(partner)
         self.assertNotification(action, "success", "004915123456789")
         self.assertEqual(self.originate_bodies()[-1]["callee"], "004915123456789")
@@ -98,21 +108,31 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         self.assertEqual(self.originate_bodies()[-1]["callee"], "09121234567")
 
     def test_settings_drive_the_request(self):
-        self.company.write({
-            "simotel_context": "outgoing_context", "simotel_trunk_name": False,
-            "simotel_originate_timeout": 45, "simotel_originate_method": "POST",
-            "simotel_auth_mode": "apikey",
-        })
+        self.company.write(
+            {
+                "simotel_context": "outgoing_context",
+                "simotel_trunk_name": False,
+                "simotel_originate_timeout": 45,
+                "simotel_originate_method": "POST",
+                "simotel_auth_mode": "apikey",
+            }
+        )
         self.fake.methods[ORIGINATE] = "POST"
         self.fake.auth_mode = "apikey"
         self.assertNotification(self.call(self.partner), "success")
         request = self.fake.requests[-1]
         self.assertEqual(request["method"], "POST")
         self.assertNotIn("Authorization", request["headers"])
-        self.assertEqual(request["json"], {
-            "caller": "557", "callee": "09121234567", "context": "outgoing_context",
-            "caller_id": "557", "timeout": "45",
-        })
+        self.assertEqual(
+            request["json"],
+            {
+                "caller": "557",
+                "callee": "09121234567",
+                "context": "outgoing_context",
+                "caller_id": "557",
+                "timeout": "45",
+            },
+        )
 
     def test_seed_004_errors_are_shown_to_the_user(self):
         expected = {
@@ -139,7 +159,11 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         self.assertNotification(self.call(self.partner), "danger", "405")
 
     def test_success_zero_shows_simotel_message(self):
-        self.fake.forced = (200, "application/json", b'{"success": 0, "message": "Requested operation failed", "data": null}')
+        self.fake.forced = (
+            200,
+            "application/json",
+            b'{"success": 0, "message": "Requested operation failed", "data": null}',
+        )
         self.assertNotification(self.call(self.partner), "danger", "Requested operation failed")
 
     def test_success_without_call_id_still_reports_the_call(self):
@@ -169,25 +193,57 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         call = self.calls()
         self.assertEqual(len(call), 1)
         self.assertTrue(call.originated_call_id.startswith("orig.call."))
-        self.assertRecordValues(call, [{
-            "state": "originated", "source": "originate", "direction": "outbound",
-            "user_id": self.user.id, "partner_id": self.partner.id, "lead_id": lead.id,
-            "company_id": self.company.id, "extension": "557",
-            "caller_number": "557", "callee_number": "09121234567", "external_e164": "+989121234567",
-        }])
-        cdr = sea.normalize("Cdr", {
-            "event_name": "Cdr", "starttime": "2024-01-16 06:30:37.471398", "endtime": "2024-01-16 06:31:40",
-            "src": "557", "dst": "09121234567", "type": "outgoing", "disposition": "ANSWERED",
-            "duration": "63", "billsec": "55", "unique_id": "1705386637.378",
-            "originated_call_id": call.originated_call_id,
-        })
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "state": "originated",
+                    "source": "originate",
+                    "direction": "outbound",
+                    "user_id": self.user.id,
+                    "partner_id": self.partner.id,
+                    "lead_id": lead.id,
+                    "company_id": self.company.id,
+                    "extension": "557",
+                    "caller_number": "557",
+                    "callee_number": "09121234567",
+                    "external_e164": "+989121234567",
+                }
+            ],
+        )
+        cdr = sea.normalize(
+            "Cdr",
+            {
+                "event_name": "Cdr",
+                "starttime": "2024-01-16 06:30:37.471398",
+                "endtime": "2024-01-16 06:31:40",
+                "src": "557",
+                "dst": "09121234567",
+                "type": "outgoing",
+                "disposition": "ANSWERED",
+                "duration": "63",
+                "billsec": "55",
+                "unique_id": "1705386637.378",
+                "originated_call_id": call.originated_call_id,
+            },
+        )
         completed, _created = self.env["simotel.call"]._simotel_upsert_cdr(self.company, cdr)
         self.assertEqual(completed, call)
         self.assertEqual(self.env["simotel.call"].search_count([("company_id", "=", self.company.id)]), 1)
-        self.assertRecordValues(call, [{
-            "state": "done", "unique_id": "1705386637.378", "disposition": "answered", "talk_seconds": 55,
-            "user_id": self.user.id, "partner_id": self.partner.id, "lead_id": lead.id,
-        }])
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "state": "done",
+                    "unique_id": "1705386637.378",
+                    "disposition": "answered",
+                    "talk_seconds": 55,
+                    "user_id": self.user.id,
+                    "partner_id": self.partner.id,
+                    "lead_id": lead.id,
+                }
+            ],
+        )
 
     def test_failed_originate_stores_no_call(self):
         self.fake.forced = "auth_invalid"
@@ -245,14 +301,23 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
 class TestClickToCallTour(ClickToCallCase, HttpCase):
     def test_call_icons_in_partner_list_and_form(self):
         self.partner.write({"name": "Tour Customer", "mobile": "+98 915 515 1515"})
-        self.start_tour("/web#action=contacts.action_contacts&view_type=list", "simotel_click_to_call", login="simotel_sales")
+        self.start_tour(
+            "/web#action=contacts.action_contacts&view_type=list", "simotel_click_to_call", login="simotel_sales"
+        )
         expected = {
-            "caller": "557", "context": "main_routing", "caller_id": "557", "trunk_name": "trunk1", "timeout": "30",
+            "caller": "557",
+            "context": "main_routing",
+            "caller_id": "557",
+            "trunk_name": "trunk1",
+            "timeout": "30",
         }
-        self.assertEqual(self.originate_bodies(), [
-            {**expected, "callee": "09121234567"},
-            {**expected, "callee": "09155151515"},
-        ])
+        self.assertEqual(
+            self.originate_bodies(),
+            [
+                {**expected, "callee": "09121234567"},
+                {**expected, "callee": "09155151515"},
+            ],
+        )
         self.assertEqual({r["method"] for r in self.fake.requests}, {"PUT"})
 
     def test_persian_web_client_is_right_to_left(self):
@@ -260,6 +325,7 @@ class TestClickToCallTour(ClickToCallCase, HttpCase):
         self.env["ir.module.module"]._load_module_terms(["web", "simotel_connector"], ["fa_IR"], overwrite=True)
         self.user.lang = "fa_IR"
         self.partner.name = "Tour Customer"
-        self.start_tour("/web#action=contacts.action_contacts&view_type=list", "simotel_persian_rtl", login="simotel_sales")
+        self.start_tour(
+            "/web#action=contacts.action_contacts&view_type=list", "simotel_persian_rtl", login="simotel_sales"
+        )
         self.assertEqual([body["callee"] for body in self.originate_bodies()], ["09121234567"])
-

@@ -34,13 +34,14 @@ class TestContractState(TransactionCase):
     def test_search(self):
         partners = self.env["res.partner"].concat(*self.expected)
         for state in ("active", "expired", "none"):
-            expected = partners.filtered(lambda p: self.expected[p] == state)
+            expected = partners.browse([p.id for p in partners if self.expected[p] == state])
             with self.subTest(state=state):
                 domain = [("id", "in", partners.ids)]
                 Partner = self.env["res.partner"]
                 self.assertEqual(Partner.search(domain + [("simotel_contract_state", "=", state)]), expected)
-                self.assertEqual(Partner.search(domain + [("simotel_contract_state", "!=", state)]),
-                                 partners - expected)
+                self.assertEqual(
+                    Partner.search(domain + [("simotel_contract_state", "!=", state)]), partners - expected
+                )
                 self.assertEqual(Partner.search(domain + [("simotel_contract_state", "in", [state, "x"])]), expected)
 
     def test_contact_follows_company(self):

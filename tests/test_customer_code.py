@@ -12,10 +12,10 @@ class TestCustomerCode(TransactionCase):
         Partner.create({"name": "Other", "ref": "7002"})
         Partner.create({"name": "Gone", "ref": "7003", "active": False})
         table = [
-            ("7001", acme),            # a company and its contact: the company
-            (" ۷۰۰۱ ", acme),          # Persian digits, spaces
-            ("7002", solo),            # unrelated partners: the oldest
-            ("7003", Partner),         # archived partners are not callers
+            ("7001", acme),  # a company and its contact: the company
+            (" ۷۰۰۱ ", acme),  # Persian digits, spaces
+            ("7002", solo),  # unrelated partners: the oldest
+            ("7003", Partner),  # archived partners are not callers
             ("", Partner),
             ("9999", Partner),
         ]

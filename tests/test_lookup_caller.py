@@ -23,15 +23,27 @@ class TestLookupCaller(TransactionCase):
         cls.reza.simotel_extension = "121"
         Partner = cls.env["res.partner"]
         today = fields.Date.context_today(Partner)
-        cls.acme = Partner.create({
-            "name": "Acme", "is_company": True, "ref": "5001", "phone": "021 8812 3456", "user_id": cls.sara.id,
-            "simotel_contract_ref": "C-1", "simotel_contract_end": today + timedelta(days=30),
-        })
+        cls.acme = Partner.create(
+            {
+                "name": "Acme",
+                "is_company": True,
+                "ref": "5001",
+                "phone": "021 8812 3456",
+                "user_id": cls.sara.id,
+                "simotel_contract_ref": "C-1",
+                "simotel_contract_end": today + timedelta(days=30),
+            }
+        )
         cls.john = Partner.create({"name": "John", "parent_id": cls.acme.id, "mobile": "0912 555 0001"})
-        cls.mina = Partner.create({
-            "name": "Mina", "parent_id": cls.acme.id, "mobile": "0912 555 0002", "user_id": cls.reza.id,
-            "ref": "5002",
-        })
+        cls.mina = Partner.create(
+            {
+                "name": "Mina",
+                "parent_id": cls.acme.id,
+                "mobile": "0912 555 0002",
+                "user_id": cls.reza.id,
+                "ref": "5002",
+            }
+        )
         cls.numeric = Partner.create({"name": "Code Person", "ref": "09125550009"})
         cls.Partner = Partner
 
@@ -95,10 +107,14 @@ class TestLookupCaller(TransactionCase):
             return e.status, None
 
     def test_inbound_protection_follows_settings(self):
-        self.company.write({
-            "simotel_inbound_auth": "basic", "simotel_inbound_username": "pbx", "simotel_inbound_password": "one",
-            "simotel_inbound_ips": False,
-        })
+        self.company.write(
+            {
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": "pbx",
+                "simotel_inbound_password": "one",
+                "simotel_inbound_ips": False,
+            }
+        )
         self.assertEqual(self.refusal("10.0.0.1", ("pbx", "one")), (None, self.company))
         self.company.simotel_inbound_password = "two"
         self.assertEqual(self.refusal("10.0.0.1", ("pbx", "one")), (401, None))
@@ -111,9 +127,13 @@ class TestLookupCaller(TransactionCase):
         self.company._simotel_phone_region()  # settings in memory before the company exists
         berlin = self.env["res.company"].create({"name": "Berlin GmbH", "country_id": self.env.ref("base.de").id})
         self.assertEqual(berlin._simotel_phone_region(), "DE")
-        berlin.write({
-            "simotel_inbound_auth": "basic", "simotel_inbound_username": "berlin", "simotel_inbound_password": "b",
-        })
+        berlin.write(
+            {
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": "berlin",
+                "simotel_inbound_password": "b",
+            }
+        )
         self.assertEqual(self.refusal("10.0.0.1", ("berlin", "b")), (None, berlin))
         berlin.active = False
         self.assertEqual(self.refusal("10.0.0.1", ("berlin", "b"))[1], None)

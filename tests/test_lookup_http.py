@@ -17,67 +17,114 @@ class TestLookupHttp(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write({
-            "country_id": cls.env.ref("base.ir").id,
-            "simotel_phone_country_id": False,
-            "simotel_inbound_auth": "basic",
-            "simotel_inbound_username": USERNAME,
-            "simotel_inbound_password": PASSWORD,
-            "simotel_inbound_ips": False,
-        })
+        cls.company.write(
+            {
+                "country_id": cls.env.ref("base.ir").id,
+                "simotel_phone_country_id": False,
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": USERNAME,
+                "simotel_inbound_password": PASSWORD,
+                "simotel_inbound_ips": False,
+            }
+        )
         today = fields.Date.today()
         cls.agent = new_test_user(cls.env, "simotel_agent", groups="base.group_user", name="Agent Sara")
         cls.agent.simotel_extension = "120"
         Partner = cls.env["res.partner"]
         cls.vip = cls.env["res.partner.category"].create({"name": "VIP"})
-        cls.acme = Partner.create({
-            "name": "Acme", "is_company": True, "ref": "1001", "phone": "021-88123456",
-            "user_id": cls.agent.id, "category_id": [Command.link(cls.vip.id)],
-            "simotel_contract_ref": "C-77",
-            "simotel_contract_start": today - timedelta(days=100),
-            "simotel_contract_end": today + timedelta(days=100),
-        })
+        cls.acme = Partner.create(
+            {
+                "name": "Acme",
+                "is_company": True,
+                "ref": "1001",
+                "phone": "021-88123456",
+                "user_id": cls.agent.id,
+                "category_id": [Command.link(cls.vip.id)],
+                "simotel_contract_ref": "C-77",
+                "simotel_contract_start": today - timedelta(days=100),
+                "simotel_contract_end": today + timedelta(days=100),
+            }
+        )
         cls.john = Partner.create({"name": "John", "parent_id": cls.acme.id, "mobile": "0912 123 4567"})
-        cls.old = Partner.create({
-            "name": "Old Co", "is_company": True, "ref": "1002", "mobile": "+98 935 111 2233",
-            "simotel_contract_start": today - timedelta(days=400),
-            "simotel_contract_end": today - timedelta(days=35),
-        })
+        cls.old = Partner.create(
+            {
+                "name": "Old Co",
+                "is_company": True,
+                "ref": "1002",
+                "mobile": "+98 935 111 2233",
+                "simotel_contract_start": today - timedelta(days=400),
+                "simotel_contract_end": today - timedelta(days=35),
+            }
+        )
         cls.walkin = Partner.create({"name": "Walk In", "mobile": "۰۹۱۹۸۷۶۵۴۳۲"})
         ApiCall = cls.env["simotel.api.call"]
-        cls.generic = ApiCall.create({
-            "name": "Contract routing", "code": "contract", "reply_format": "generic",
-            "item_ids": [Command.create({"kind": kind, "sequence": seq}) for seq, kind in enumerate(
-                ["contract", "agent", "known", "customer_code", "name"])],
-        })
-        cls.ivr = ApiCall.create({
-            "name": "IVR by contract", "code": "ivr", "reply_format": "ivr", "empty_value": "default",
-            "item_ids": [
-                Command.create({"kind": "known", "sequence": 1, "value_true": "", "value_false": "unknown"}),
-                Command.create({
-                    "kind": "contract", "sequence": 2, "value_true": "contract", "value_false": "",
-                    "value_expired": "renew",
-                }),
-            ],
-        })
-        cls.exten = ApiCall.create({
-            "name": "Sticky agent", "code": "sticky", "reply_format": "exten",
-            "item_ids": [Command.create({"kind": "agent", "value_false": "200"})],
-        })
-        cls.exten_strict = ApiCall.create({
-            "name": "Own agent only", "code": "own-agent", "reply_format": "exten",
-            "item_ids": [Command.create({"kind": "agent"})],
-        })
-        cls.smart = ApiCall.create({
-            "name": "Smart", "code": "smart", "reply_format": "smart", "empty_value": "other",
-            "item_ids": [
-                Command.create({"kind": "agent", "sequence": 1}),
-                Command.create({
-                    "kind": "domain", "sequence": 2, "domain": f"[('category_id', 'in', [{cls.vip.id}])]",
-                    "value_true": "vip", "value_false": "",
-                }),
-            ],
-        })
+        cls.generic = ApiCall.create(
+            {
+                "name": "Contract routing",
+                "code": "contract",
+                "reply_format": "generic",
+                "item_ids": [
+                    Command.create({"kind": kind, "sequence": seq})
+                    for seq, kind in enumerate(["contract", "agent", "known", "customer_code", "name"])
+                ],
+            }
+        )
+        cls.ivr = ApiCall.create(
+            {
+                "name": "IVR by contract",
+                "code": "ivr",
+                "reply_format": "ivr",
+                "empty_value": "default",
+                "item_ids": [
+                    Command.create({"kind": "known", "sequence": 1, "value_true": "", "value_false": "unknown"}),
+                    Command.create(
+                        {
+                            "kind": "contract",
+                            "sequence": 2,
+                            "value_true": "contract",
+                            "value_false": "",
+                            "value_expired": "renew",
+                        }
+                    ),
+                ],
+            }
+        )
+        cls.exten = ApiCall.create(
+            {
+                "name": "Sticky agent",
+                "code": "sticky",
+                "reply_format": "exten",
+                "item_ids": [Command.create({"kind": "agent", "value_false": "200"})],
+            }
+        )
+        cls.exten_strict = ApiCall.create(
+            {
+                "name": "Own agent only",
+                "code": "own-agent",
+                "reply_format": "exten",
+                "item_ids": [Command.create({"kind": "agent"})],
+            }
+        )
+        cls.smart = ApiCall.create(
+            {
+                "name": "Smart",
+                "code": "smart",
+                "reply_format": "smart",
+                "empty_value": "other",
+                "item_ids": [
+                    Command.create({"kind": "agent", "sequence": 1}),
+                    Command.create(
+                        {
+                            "kind": "domain",
+                            "sequence": 2,
+                            "domain": f"[('category_id', 'in', [{cls.vip.id}])]",
+                            "value_true": "vip",
+                            "value_false": "",
+                        }
+                    ),
+                ],
+            }
+        )
 
     # Helpers
 
@@ -107,33 +154,62 @@ class TestLookupHttp(HttpCase):
 
     def test_generic_post_active_contract(self):
         response = self._post("contract", self._component("09121234567"))
-        self.assertReply(response, 200, {
-            "contract": "0", "agent": "120", "known": "1", "customer_code": "1001", "name": "John",
-        })
+        self.assertReply(
+            response,
+            200,
+            {
+                "contract": "0",
+                "agent": "120",
+                "known": "1",
+                "customer_code": "1001",
+                "name": "John",
+            },
+        )
 
     def test_generic_get_query_string(self):
         response = self._get("contract", self._component("09351112233"))
         self.assertReply(response, 200, {"contract": "1", "known": "1", "customer_code": "1002", "name": "Old Co"})
 
     def test_generic_no_contract_and_unknown_caller(self):
-        self.assertReply(self._post("contract", self._component("09198765432")), 200,
-                         {"contract": "1", "known": "1", "name": "Walk In"})
-        self.assertReply(self._post("contract", self._component("09120000000")), 200,
-                         {"contract": "1", "known": "0"})
+        self.assertReply(
+            self._post("contract", self._component("09198765432")),
+            200,
+            {"contract": "1", "known": "1", "name": "Walk In"},
+        )
+        self.assertReply(self._post("contract", self._component("09120000000")), 200, {"contract": "1", "known": "0"})
         self.assertReply(self._post("contract", {}), 200, {"contract": "1", "known": "0"})
 
     def test_generic_module_parameter(self):
         """The generic module sends one JSON parameter: a caller number or a customer code."""
         self.generic.write({"number_param": "mobile", "code_param": False})
-        self.assertReply(self._post("contract", {"mobile": 989121234567}), 200, {
-            "contract": "0", "agent": "120", "known": "1", "customer_code": "1001", "name": "John",
-        })
-        self.assertReply(self._post("contract", {"mobile": "1002"}), 200,
-                         {"contract": "1", "known": "1", "customer_code": "1002", "name": "Old Co"})
+        self.assertReply(
+            self._post("contract", {"mobile": 989121234567}),
+            200,
+            {
+                "contract": "0",
+                "agent": "120",
+                "known": "1",
+                "customer_code": "1001",
+                "name": "John",
+            },
+        )
+        self.assertReply(
+            self._post("contract", {"mobile": "1002"}),
+            200,
+            {"contract": "1", "known": "1", "customer_code": "1002", "name": "Old Co"},
+        )
 
     def test_number_forms(self):
-        forms = ["09121234567", "9121234567", "+989121234567", "00989121234567", "989121234567",
-                 "0912 123 4567", "۰۹۱۲۱۲۳۴۵۶۷", "+98 (912) 123-4567"]
+        forms = [
+            "09121234567",
+            "9121234567",
+            "+989121234567",
+            "00989121234567",
+            "989121234567",
+            "0912 123 4567",
+            "۰۹۱۲۱۲۳۴۵۶۷",
+            "+98 (912) 123-4567",
+        ]
         for number in forms:
             with self.subTest(number=number):
                 self.assertReply(self._post("sticky", self._component(number)), 200, {"ok": "1", "extension": "120"})
@@ -145,10 +221,10 @@ class TestLookupHttp(HttpCase):
 
     def test_ivr_cases(self):
         table = [
-            ("09121234567", "contract"),   # active contract through the contact's company
-            ("09351112233", "renew"),      # expired contract
-            ("09198765432", "default"),    # known, no contract: no item has a value
-            ("09120000000", "unknown"),    # unknown caller
+            ("09121234567", "contract"),  # active contract through the contact's company
+            ("09351112233", "renew"),  # expired contract
+            ("09198765432", "default"),  # known, no contract: no item has a value
+            ("09120000000", "unknown"),  # unknown caller
             ("anonymous", "unknown"),
         ]
         for number, case in table:
@@ -157,13 +233,16 @@ class TestLookupHttp(HttpCase):
 
     def test_customer_code_typed_in_data(self):
         # Calling from an unknown number, the caller typed Old Co's code.
-        self.assertReply(self._post("ivr", self._component("09120000000", data="1002")), 200,
-                         {"ok": "1", "case": "renew"})
-        self.assertReply(self._get("ivr", self._component("09120000000", data="۱۰۰۱")), 200,
-                         {"ok": "1", "case": "contract"})
+        self.assertReply(
+            self._post("ivr", self._component("09120000000", data="1002")), 200, {"ok": "1", "case": "renew"}
+        )
+        self.assertReply(
+            self._get("ivr", self._component("09120000000", data="۱۰۰۱")), 200, {"ok": "1", "case": "contract"}
+        )
         # A wrong code falls back to the caller's number.
-        self.assertReply(self._post("ivr", self._component("09121234567", data="9999")), 200,
-                         {"ok": "1", "case": "contract"})
+        self.assertReply(
+            self._post("ivr", self._component("09121234567", data="9999")), 200, {"ok": "1", "case": "contract"}
+        )
 
     def test_exten_sticky_agent_and_fallback(self):
         self.assertReply(self._post("sticky", self._component("09121234567")), 200, {"ok": "1", "extension": "120"})
@@ -176,18 +255,25 @@ class TestLookupHttp(HttpCase):
         self.assertReply(self._post("sticky", self._component("09121234567")), 200, {"ok": "1", "extension": "200"})
 
     def test_smart_commands(self):
-        self.assertReply(self._post("smart", self._component("09121234567")), 200,
-                         {"ok": "1", "commands": "SetExten('120');Exit('vip')"})
-        self.assertReply(self._post("smart", self._component("09351112233")), 200,
-                         {"ok": "1", "commands": "Exit('other')"})
+        self.assertReply(
+            self._post("smart", self._component("09121234567")),
+            200,
+            {"ok": "1", "commands": "SetExten('120');Exit('vip')"},
+        )
+        self.assertReply(
+            self._post("smart", self._component("09351112233")), 200, {"ok": "1", "commands": "Exit('other')"}
+        )
         self.smart.empty_value = False
         self.assertReply(self._post("smart", self._component("09351112233")), 200, {"ok": "0"})
 
     def test_contract_from_domain(self):
         """Another module can be the contract source: here, the VIP tag stands for it."""
-        self.generic.write({
-            "contract_source": "domain", "contract_domain": f"[('category_id', 'in', [{self.vip.id}])]",
-        })
+        self.generic.write(
+            {
+                "contract_source": "domain",
+                "contract_domain": f"[('category_id', 'in', [{self.vip.id}])]",
+            }
+        )
         self.assertEqual(self._post("contract", self._component("09121234567")).json()["contract"], "0")
         self.assertEqual(self._post("contract", self._component("09351112233")).json()["contract"], "1")
 
@@ -206,9 +292,17 @@ class TestLookupHttp(HttpCase):
         big = json.dumps({"src": "09121234567", "pad": "x" * (1024 * 1024)})
         self.assertReply(self._post("ivr", big), 413, {"ok": "0"})
         self.generic.error_value = "error"
-        self.assertReply(self._post("contract", b"{not json"), 400, {
-            "contract": "error", "agent": "error", "known": "error", "customer_code": "error", "name": "error",
-        })
+        self.assertReply(
+            self._post("contract", b"{not json"),
+            400,
+            {
+                "contract": "error",
+                "agent": "error",
+                "known": "error",
+                "customer_code": "error",
+                "name": "error",
+            },
+        )
 
     def test_authentication(self):
         payload = self._component("09121234567")
@@ -233,8 +327,9 @@ class TestLookupHttp(HttpCase):
     def test_internal_error_answers_failure_shape(self):
         # A condition that passed validation but breaks at call time (e.g. a field removed since).
         item = self.smart.item_ids.filtered(lambda i: i.kind == "domain")
-        self.env.cr.execute("UPDATE simotel_api_call_item SET domain = %s WHERE id = %s",
-                            ("[('no_such_field', '=', 1)]", item.id))
+        self.env.cr.execute(
+            "UPDATE simotel_api_call_item SET domain = %s WHERE id = %s", ("[('no_such_field', '=', 1)]", item.id)
+        )
         self.env.registry.clear_cache()
         with self.assertLogs("odoo.addons.simotel_connector.controllers.lookup", "ERROR"):
             response = self._post("smart", self._component("09121234567"))
@@ -250,14 +345,24 @@ class TestLookupHttp(HttpCase):
         self._post("ivr", self._component("09120000000"), password="wrong")
         logs = Log.search([("api_call_id", "=", self.ivr.id)])
         self.assertEqual(len(logs), 1, "refused requests are not stored")
-        self.assertRecordValues(logs, [{
-            "number": "09121234567", "unique_id": "1610778618.378", "partner_id": self.john.id,
-            "status": 200, "result": "case=contract", "company_id": self.company.id,
-        }])
+        self.assertRecordValues(
+            logs,
+            [
+                {
+                    "number": "09121234567",
+                    "unique_id": "1610778618.378",
+                    "partner_id": self.john.id,
+                    "status": 200,
+                    "result": "case=contract",
+                    "company_id": self.company.id,
+                }
+            ],
+        )
         self.assertNotIn(PASSWORD, json.dumps(logs.read()[0], default=str))
         self.assertEqual(self.ivr.action_view_logs()["domain"], [("api_call_id", "=", self.ivr.id)])
         self.env.cr.execute(
-            "UPDATE simotel_lookup_log SET create_date = create_date - interval '31 days' WHERE id = %s", (logs.id,),
+            "UPDATE simotel_lookup_log SET create_date = create_date - interval '31 days' WHERE id = %s",
+            (logs.id,),
         )
         Log._gc_old_lookups()
         self.assertFalse(logs.exists())

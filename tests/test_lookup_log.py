@@ -36,10 +36,14 @@ class TestLookupLogWriter(TransactionCase):
         super().setUp()
         self.registry_outside = OutsideRegistry(self.env.cr.dbname)
         with self.registry_outside.cursor() as cr:
-            cr.execute("""
-                INSERT INTO simotel_api_call (name, code, company_id, reply_format, number_param, contract_source, active)
+            cr.execute(
+                """
+                INSERT INTO simotel_api_call
+                    (name, code, company_id, reply_format, number_param, contract_source, active)
                 VALUES ('Writer test', 'writer-test', %s, 'generic', 'src', 'fields', true) RETURNING id
-            """, (self.env.company.id,))
+            """,
+                (self.env.company.id,),
+            )
             self.api_call_id = cr.fetchone()[0]
             cr.execute("SELECT max(id) + 1000 FROM res_partner")
             self.deleted_partner_id = cr.fetchone()[0]
@@ -50,16 +54,28 @@ class TestLookupLogWriter(TransactionCase):
             cr.execute("DELETE FROM simotel_api_call WHERE id = %s", (self.api_call_id,))
 
     def _row(self, number, partner_id=None, api_call_id=None):
-        return (api_call_id or self.api_call_id, number, None, "1.1", partner_id, 200, "known=1", 3,
-                "2026-11-23 10:00:00")
+        return (
+            api_call_id or self.api_call_id,
+            number,
+            None,
+            "1.1",
+            partner_id,
+            200,
+            "known=1",
+            3,
+            "2026-11-23 10:00:00",
+        )
 
     def _written(self, timeout=10):
         """Rows of the test API call once the writer has written ``count`` of them (or ``timeout`` passed)."""
         deadline = time.monotonic() + timeout
         while True:
             with self.registry_outside.cursor() as cr:
-                cr.execute("SELECT number, partner_id, company_id FROM simotel_lookup_log WHERE api_call_id = %s "
-                           "ORDER BY number", (self.api_call_id,))
+                cr.execute(
+                    "SELECT number, partner_id, company_id FROM simotel_lookup_log WHERE api_call_id = %s "
+                    "ORDER BY number",
+                    (self.api_call_id,),
+                )
                 rows = cr.fetchall()
             if rows or time.monotonic() > deadline:
                 return rows
@@ -73,10 +89,14 @@ class TestLookupLogWriter(TransactionCase):
         started = time.monotonic()
         rows = self._written()
         self.assertLess(time.monotonic() - started, 5)
-        self.assertEqual(rows, [
-            ("0911", self.env.user.partner_id.id, self.env.company.id),
-            ("0912", None, self.env.company.id),  # partner deleted since: empty, as ondelete set null
-        ], "a deleted API call's rows are dropped, as ondelete cascade")
+        self.assertEqual(
+            rows,
+            [
+                ("0911", self.env.user.partner_id.id, self.env.company.id),
+                ("0912", None, self.env.company.id),  # partner deleted since: empty, as ondelete set null
+            ],
+            "a deleted API call's rows are dropped, as ondelete cascade",
+        )
 
     def test_rows_wait_while_database_is_unreachable(self):
         registry = OutsideRegistry(self.env.cr.dbname, unreachable=1)

@@ -18,9 +18,13 @@ class TestPhoneMatching(TransactionCase):
         cls.mobile_persian = Partner.create({"name": "Persian Digits", "mobile": "۰۹۱۹۸۷۶۵۴۳۲"})
         cls.landline = Partner.create({"name": "Tehran Office", "phone": "021-88123456"})
         cls.arabic = Partner.create({"name": "Arabic Digits", "phone": "٠٩٣٠١١١٢٢٣٣"})
-        cls.german = Partner.create({
-            "name": "Berlin GmbH", "phone": "030 1234567", "country_id": cls.env.ref("base.de").id,
-        })
+        cls.german = Partner.create(
+            {
+                "name": "Berlin GmbH",
+                "phone": "030 1234567",
+                "country_id": cls.env.ref("base.de").id,
+            }
+        )
 
     def assertMatch(self, number, partner):
         found = self.env["res.partner"]._simotel_find_partner(number, self.company)
@@ -146,10 +150,14 @@ class TestPhoneMatching(TransactionCase):
             self.assertIn(f"USING btree ({column})", cr.fetchone()[0])
         # A fresh install flags the indexes "check xmin": PostgreSQL ignores them
         # while a transaction older than the index runs anywhere in the cluster.
-        cr.execute("""
-            SELECT bool_or(indcheckxmin AND xmin::text::bigint >= txid_snapshot_xmin(txid_current_snapshot()) %% 4294967296)
+        cr.execute(
+            """
+            SELECT bool_or(indcheckxmin
+                           AND xmin::text::bigint >= txid_snapshot_xmin(txid_current_snapshot()) %% 4294967296)
               FROM pg_index WHERE indexrelid::regclass::text IN %s
-        """, [("res_partner__simotel_phone_e164_index", "res_partner__simotel_mobile_e164_index")])
+        """,
+            [("res_partner__simotel_phone_e164_index", "res_partner__simotel_mobile_e164_index")],
+        )
         if cr.fetchone()[0]:
             return
         cr.execute("SET LOCAL enable_seqscan = off")

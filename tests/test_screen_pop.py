@@ -2,8 +2,9 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.tests import TransactionCase, new_test_user, tagged
+
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 
 class ScreenPopCommon:
@@ -15,29 +16,47 @@ class ScreenPopCommon:
         cls.company = cls.env.company
         cls.company.simotel_phone_country_id = cls.env.ref("base.ir")
         cls.agent = new_test_user(
-            cls.env, "simotel_agent", groups="sales_team.group_sale_salesman",
-            name="Agent Sara", simotel_extension="557",
+            cls.env,
+            "simotel_agent",
+            groups="sales_team.group_sale_salesman",
+            name="Agent Sara",
+            simotel_extension="557",
         )
         cls.colleague = new_test_user(
-            cls.env, "simotel_colleague", groups="sales_team.group_sale_salesman",
-            name="Colleague Reza", simotel_extension="558",
+            cls.env,
+            "simotel_colleague",
+            groups="sales_team.group_sale_salesman",
+            name="Colleague Reza",
+            simotel_extension="558",
         )
-        cls.salesperson = new_test_user(cls.env, "simotel_seller", groups="sales_team.group_sale_salesman",
-                                        name="Seller Mina")
-        cls.customer_company = cls.env["res.partner"].create({
-            "name": "Parsian Trading", "is_company": True, "user_id": cls.salesperson.id,
-        })
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Ali Rezaei", "parent_id": cls.customer_company.id, "phone": "+98 912 345 6789",
-        })
+        cls.salesperson = new_test_user(
+            cls.env, "simotel_seller", groups="sales_team.group_sale_salesman", name="Seller Mina"
+        )
+        cls.customer_company = cls.env["res.partner"].create(
+            {
+                "name": "Parsian Trading",
+                "is_company": True,
+                "user_id": cls.salesperson.id,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Ali Rezaei",
+                "parent_id": cls.customer_company.id,
+                "phone": "+98 912 345 6789",
+            }
+        )
         won = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1) or cls.env["crm.stage"].create(
-            {"name": "Won", "is_won": True})
-        cls.env["crm.lead"].create([
-            {"name": "Open 1", "type": "opportunity", "partner_id": cls.customer.id},
-            {"name": "Open 2", "type": "opportunity", "partner_id": cls.customer_company.id},
-            {"name": "Won", "type": "opportunity", "partner_id": cls.customer.id, "stage_id": won.id},
-            {"name": "Lead", "type": "lead", "partner_id": cls.customer.id},
-        ])
+            {"name": "Won", "is_won": True}
+        )
+        cls.env["crm.lead"].create(
+            [
+                {"name": "Open 1", "type": "opportunity", "partner_id": cls.customer.id},
+                {"name": "Open 2", "type": "opportunity", "partner_id": cls.customer_company.id},
+                {"name": "Won", "type": "opportunity", "partner_id": cls.customer.id, "stage_id": won.id},
+                {"name": "Lead", "type": "lead", "partner_id": cls.customer.id},
+            ]
+        )
         cls.caller = "09123456789"
 
     def pops(self, user=None):
@@ -54,8 +73,13 @@ class ScreenPopCommon:
         return payloads
 
     def new_state(self, **values):
-        event = {"exten": "557", "state": "Ringing", "participant": self.caller, "direction": "in",
-                 "unique_id": "1610778618.378"}
+        event = {
+            "exten": "557",
+            "state": "Ringing",
+            "participant": self.caller,
+            "direction": "in",
+            "unique_id": "1610778618.378",
+        }
         event.update(values)
         return self.env["simotel.screen.pop"]._simotel_on_new_state(self.company, event)
 
@@ -135,10 +159,17 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
 
     def test_incoming_call_pops_for_the_extension_dialled(self):
         Pop = self.env["simotel.screen.pop"]
-        self.assertFalse(Pop._simotel_on_incoming_call(
-            self.company, {"number": self.caller, "entry_point": "02191001234", "unique_id": "a"}))
-        self.assertEqual(Pop._simotel_on_incoming_call(
-            self.company, {"number": self.caller, "entry_point": "558", "unique_id": "b"}), self.colleague)
+        self.assertFalse(
+            Pop._simotel_on_incoming_call(
+                self.company, {"number": self.caller, "entry_point": "02191001234", "unique_id": "a"}
+            )
+        )
+        self.assertEqual(
+            Pop._simotel_on_incoming_call(
+                self.company, {"number": self.caller, "entry_point": "558", "unique_id": "b"}
+            ),
+            self.colleague,
+        )
         self.assertEqual(len(self.pops()), 1)
 
     def test_call_without_id_pops_each_time(self):
@@ -148,17 +179,41 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
 
     def test_other_company_user_does_not_pop(self):
         other = self.env["res.company"].create({"name": "Other Co"})
-        self.assertFalse(self.env["simotel.screen.pop"]._simotel_on_new_state(
-            other, {"exten": "557", "state": "Ringing", "participant": self.caller, "unique_id": "x"}))
+        self.assertFalse(
+            self.env["simotel.screen.pop"]._simotel_on_new_state(
+                other, {"exten": "557", "state": "Ringing", "participant": self.caller, "unique_id": "x"}
+            )
+        )
 
     def test_last_call_of_the_customer(self):
         Call = self.env["simotel.call"]
-        Call.create({"unique_id": "old", "direction": "outbound", "disposition": "no_answer",
-                     "partner_id": self.customer.id, "start": "2024-01-10 08:00:00"})
-        last = Call.create({"unique_id": "last", "direction": "inbound", "disposition": "answered",
-                            "partner_id": self.customer_company.id, "start": "2024-01-16 06:30:37"})
-        Call.create({"unique_id": "other", "direction": "inbound", "disposition": "answered",
-                     "partner_id": self.salesperson.partner_id.id, "start": "2024-02-01 06:30:37"})
+        Call.create(
+            {
+                "unique_id": "old",
+                "direction": "outbound",
+                "disposition": "no_answer",
+                "partner_id": self.customer.id,
+                "start": "2024-01-10 08:00:00",
+            }
+        )
+        last = Call.create(
+            {
+                "unique_id": "last",
+                "direction": "inbound",
+                "disposition": "answered",
+                "partner_id": self.customer_company.id,
+                "start": "2024-01-16 06:30:37",
+            }
+        )
+        Call.create(
+            {
+                "unique_id": "other",
+                "direction": "inbound",
+                "disposition": "answered",
+                "partner_id": self.salesperson.partner_id.id,
+                "start": "2024-02-01 06:30:37",
+            }
+        )
         self.agent.tz = "Asia/Tehran"
         self.new_state()
         [card] = self.pops(self.agent)
@@ -177,8 +232,11 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
     def test_late_event_does_not_pop(self):
         """A retried event whose call rang minutes ago pops nothing (nor claims the call)."""
         late = fields.Datetime.now() - timedelta(minutes=5)
-        self.assertFalse(self.env["simotel.screen.pop"]._simotel_on_new_state(
-            self.company, {"exten": "557", "state": "Ringing", "participant": self.caller, "unique_id": "u"}, late))
+        self.assertFalse(
+            self.env["simotel.screen.pop"]._simotel_on_new_state(
+                self.company, {"exten": "557", "state": "Ringing", "participant": self.caller, "unique_id": "u"}, late
+            )
+        )
         self.assertFalse(self.pops())
         self.assertEqual(self.new_state(unique_id="u"), self.agent)
 
@@ -191,8 +249,10 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
         self.new_state()
         old = self.env["simotel.screen.pop"].search([("unique_id", "=", "1610778618.378")])
         self.assertEqual(len(old), 1)
-        self.env.cr.execute("UPDATE simotel_screen_pop SET create_date = %s WHERE id = %s",
-                            [fields.Datetime.now() - timedelta(days=3), old.id])
+        self.env.cr.execute(
+            "UPDATE simotel_screen_pop SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=3), old.id],
+        )
         self.new_state(unique_id="recent")
         self.env["simotel.screen.pop"]._gc_screen_pops()
         self.assertEqual(self.env["simotel.screen.pop"].search([]).mapped("unique_id"), ["recent"])

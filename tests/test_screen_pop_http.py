@@ -1,8 +1,9 @@
 from unittest.mock import patch
 
+from odoo.tests import HttpCase, tagged
+
 from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
-from odoo.tests import HttpCase, tagged
 
 from .test_screen_pop import ScreenPopCommon
 
@@ -13,24 +14,33 @@ class ScreenPopHttpCommon(ScreenPopCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.sudo().write({
-            "simotel_inbound_auth": "basic",
-            "simotel_inbound_username": SEA_USER,
-            "simotel_inbound_password": SEA_PASSWORD,
-        })
+        cls.company.sudo().write(
+            {
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": SEA_USER,
+                "simotel_inbound_password": SEA_PASSWORD,
+            }
+        )
 
     def post_event(self, name, **values):
         return self.opener.post(
-            f"{self.base_url()}/simotel/sea/{name}", json={"event_name": name, **values},
-            auth=(SEA_USER, SEA_PASSWORD), timeout=12,
+            f"{self.base_url()}/simotel/sea/{name}",
+            json={"event_name": name, **values},
+            auth=(SEA_USER, SEA_PASSWORD),
+            timeout=12,
         )
 
 
 @tagged("post_install", "-at_install")
 class TestScreenPopHttp(ScreenPopHttpCommon, HttpCase):
     def ring(self, **values):
-        event = {"exten": "557", "state": "Ringing", "participant": self.caller, "direction": "in",
-                 "unique_id": "1610778618.378"}
+        event = {
+            "exten": "557",
+            "state": "Ringing",
+            "participant": self.caller,
+            "direction": "in",
+            "unique_id": "1610778618.378",
+        }
         event.update(values)
         return self.post_event("NewState", **{key: value for key, value in event.items() if value is not None})
 
@@ -50,8 +60,7 @@ class TestScreenPopHttp(ScreenPopHttpCommon, HttpCase):
     def test_repeated_events_notify_once(self):
         self.assertTrue(self.ring().ok)
         self.assertTrue(self.ring(cuid="1610778618.378", unique_id=None).ok)
-        response = self.post_event("IncomingCall", number=self.caller, entry_point="557",
-                                   unique_id="1610778618.378")
+        response = self.post_event("IncomingCall", number=self.caller, entry_point="557", unique_id="1610778618.378")
         self.assertTrue(response.ok, response.text)
         self.assertEqual(len(self.pops()), 1)
 

@@ -1,9 +1,9 @@
 import json
 import threading
-
-import requests
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
+
+import requests
 
 from odoo.tests import HttpCase, tagged
 
@@ -17,29 +17,41 @@ class TestSeaHttp(HttpCase):
     def setUp(self):
         super().setUp()
         self.company = self.env.company
-        self.company.write({
-            "country_id": self.env.ref("base.ir").id,
-            "simotel_inbound_auth": "basic",
-            "simotel_inbound_username": AUTH[0],
-            "simotel_inbound_password": AUTH[1],
-            "simotel_time_mode": "utc",
-            "simotel_missed_call_activity": True,
-        })
-        self.salesman = self.env["res.users"].create({
-            "name": "Sara Sales", "login": "sara.sea", "password": "sara.sea", "simotel_extension": "557",
-            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
-        })
-        self.customer = self.env["res.partner"].create({
-            "name": "Customer Ali", "mobile": "0912 123 4567", "user_id": self.salesman.id,
-        })
+        self.company.write(
+            {
+                "country_id": self.env.ref("base.ir").id,
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": AUTH[0],
+                "simotel_inbound_password": AUTH[1],
+                "simotel_time_mode": "utc",
+                "simotel_missed_call_activity": True,
+            }
+        )
+        self.salesman = self.env["res.users"].create(
+            {
+                "name": "Sara Sales",
+                "login": "sara.sea",
+                "password": "sara.sea",
+                "simotel_extension": "557",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        self.customer = self.env["res.partner"].create(
+            {
+                "name": "Customer Ali",
+                "mobile": "0912 123 4567",
+                "user_id": self.salesman.id,
+            }
+        )
         self.Call = self.env["simotel.call"]
         self.Event = self.env["simotel.event"]
 
     # -- helpers -----------------------------------------------------------
     def post(self, payload, path="/simotel/sea", auth=AUTH, raw=None, content_type="application/json"):
         data = raw if raw is not None else json.dumps(payload)
-        return self.opener.post(self.base_url() + path, data=data, auth=auth, timeout=30,
-                                headers={"Content-Type": content_type})
+        return self.opener.post(
+            self.base_url() + path, data=data, auth=auth, timeout=30, headers={"Content-Type": content_type}
+        )
 
     def get(self, payload, path="/simotel/sea", auth=AUTH):
         return self.opener.get(self.base_url() + path + "?" + urlencode(payload), auth=auth, timeout=30)
@@ -53,9 +65,13 @@ class TestSeaHttp(HttpCase):
         return self.Call.search([("unique_id", "=", unique_id), ("company_id", "=", self.company.id)])
 
     def notes_of(self, partner):
-        return self.env["mail.message"].search([
-            ("model", "=", "res.partner"), ("res_id", "=", partner.id), ("body", "ilike", "call"),
-        ])
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("body", "ilike", "call"),
+            ]
+        )
 
     def assertStored(self, response, status=200):
         self.assertEqual(response.status_code, status, response.text)
@@ -100,7 +116,9 @@ class TestSeaHttp(HttpCase):
             del payload["event_name"]
             self.assertStored(self.post(payload, path=path))
         self.assertStored(self.get(dict(samples.CDR_NO_ANSWER, unique_id="g.1")))
-        self.assertStored(self.get(dict(samples.CDR_NO_ANSWER, unique_id="g.2", event_name="x"), path="/simotel/sea/cdr"))
+        self.assertStored(
+            self.get(dict(samples.CDR_NO_ANSWER, unique_id="g.2", event_name="x"), path="/simotel/sea/cdr")
+        )
         self.process()
         for unique_id in ("r.1", "r.2", "r.3"):
             self.assertEqual(self.call_of(unique_id).direction, "internal")
@@ -134,8 +152,7 @@ class TestSeaHttp(HttpCase):
         response = self.post(dict(samples.CDR_INCOMING_V3, cuid="defer.1"))
         self.assertStored(response)
         event = self.Event.browse(response.json()["data"]["id"])
-        self.assertEqual((event.event_name, event.state, event.attempts, event.call_id),
-                         ("Cdr", "new", 0, self.Call))
+        self.assertEqual((event.event_name, event.state, event.attempts, event.call_id), ("Cdr", "new", 0, self.Call))
         self.assertFalse(self.call_of("defer.1"))
         self.assertFalse(self.notes_of(self.customer))
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers_before + 1)
@@ -208,8 +225,13 @@ class TestSeaHttp(HttpCase):
             if index < 8:
                 barrier.wait(timeout=30)
             with requests.Session() as session:
-                return session.post(self.base_url() + path, data=body, auth=AUTH, timeout=60,
-                                    headers={"Content-Type": "application/json"}).status_code
+                return session.post(
+                    self.base_url() + path,
+                    data=body,
+                    auth=AUTH,
+                    timeout=60,
+                    headers={"Content-Type": "application/json"},
+                ).status_code
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(deliver, range(20)))
@@ -223,7 +245,9 @@ class TestSeaHttp(HttpCase):
         self.assertEqual(len(call), 1)
         self.assertTrue(call.missed)
         self.assertEqual(len(self.notes_of(self.customer)), 1)
-        activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)])
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+        )
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.salesman)
         self.assertEqual(activities.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
@@ -233,12 +257,15 @@ class TestSeaHttp(HttpCase):
         """The database decides: a claim on a taken unique id returns nothing."""
         self.assertStored(self.post(dict(samples.CDR_INCOMING_V3, cuid="race.1")))
         self.process()
-        values = self.Call._simotel_cdr_values(self.company, {"unique_id": "race.1", "src": "09121234567", "dst": "557"}, "UTC")
+        values = self.Call._simotel_cdr_values(
+            self.company, {"unique_id": "race.1", "src": "09121234567", "dst": "557"}, "UTC"
+        )
         self.assertIsNone(self.Call._simotel_claim(self.company, values))
         self.assertEqual(len(self.call_of("race.1")), 1)
 
     def test_recording_download_access(self):
         from .fake_simotel import FakeSimotel
+
         fake = self.enterContext(FakeSimotel())
         fake.configure_company(self.company)
         fake.files["0999911_2017111201756.553.151048.mp3"] = b"ID3-fake-mp3"
@@ -256,11 +283,16 @@ class TestSeaHttp(HttpCase):
         self.assertEqual(fake.requests[-1]["json"], {"file": "0999911_2017111201756.553.151048.mp3"})
         # Another company's user may not see the call, so gets nothing.
         other = self.env["res.company"].create({"name": "Other Co"})
-        self.env["res.users"].create({
-            "name": "Olga Other", "login": "olga.sea", "password": "olga.sea.pw",
-            "company_id": other.id, "company_ids": [(6, 0, other.ids)],
-            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
-        })
+        self.env["res.users"].create(
+            {
+                "name": "Olga Other",
+                "login": "olga.sea",
+                "password": "olga.sea.pw",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
         self.authenticate("olga.sea", "olga.sea.pw")
         calls_before = len(fake.requests)
         self.assertEqual(self.url_open(url).status_code, 404)

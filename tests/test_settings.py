@@ -1,6 +1,6 @@
 import json
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .fake_simotel import FakeSimotel
@@ -9,13 +9,15 @@ SECRET_FIELDS = ("simotel_api_password", "simotel_api_key", "simotel_inbound_pas
 
 
 def _configure_secrets(company):
-    company.write({
-        "simotel_api_username": "api-user",
-        "simotel_api_password": "S3cret-Password",
-        "simotel_api_key": "S3cret-ApiKey",
-        "simotel_inbound_username": "simotel",
-        "simotel_inbound_password": "S3cret-Inbound",
-    })
+    company.write(
+        {
+            "simotel_api_username": "api-user",
+            "simotel_api_password": "S3cret-Password",
+            "simotel_api_key": "S3cret-ApiKey",
+            "simotel_inbound_username": "simotel",
+            "simotel_inbound_password": "S3cret-Inbound",
+        }
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -56,7 +58,7 @@ class TestSecretsStayWithAdmins(TransactionCase):
     def test_extension_unique_per_company(self):
         self.salesman.simotel_extension = "557"
         other = new_test_user(self.env, "simotel_other", groups="base.group_user")
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             other.simotel_extension = "557"
         found = self.env["res.users"]._simotel_find_by_extension("557", self.company)
         self.assertEqual(found, self.salesman)
@@ -72,15 +74,27 @@ class TestSettingsWebClient(HttpCase):
         super().setUp()
         _configure_secrets(self.env.company)
         self.salesman = new_test_user(
-            self.env, "simotel_rpc", password="simotel_rpc_pw", groups="sales_team.group_sale_salesman",
+            self.env,
+            "simotel_rpc",
+            password="simotel_rpc_pw",
+            groups="sales_team.group_sale_salesman",
         )
 
     def _call_kw(self, model, method, args, kwargs=None):
         return self.url_open(
             f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": {
-                "model": model, "method": method, "args": args, "kwargs": kwargs or {},
-            }}),
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs or {},
+                    },
+                }
+            ),
             headers={"Content-Type": "application/json"},
         ).text
 
@@ -103,5 +117,7 @@ class TestSettingsWebClient(HttpCase):
     def test_settings_page_tests_the_connection(self):
         with FakeSimotel() as fake:
             fake.configure_company(self.env.company)
-            self.start_tour("/web#action=simotel_connector.action_simotel_config_settings", "simotel_settings_tour", login="admin")
+            self.start_tour(
+                "/web#action=simotel_connector.action_simotel_config_settings", "simotel_settings_tour", login="admin"
+            )
             self.assertEqual([r["service"] for r in fake.requests], ["setting/ping/act"])

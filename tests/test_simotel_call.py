@@ -49,7 +49,9 @@ class TestSeaTools(TransactionCase):
         self.assertEqual(sea.parse_time("2021-01-16 06:30:37.471398"), datetime(2021, 1, 16, 6, 30, 37, 471398))
         self.assertEqual(sea.parse_time("1400-04-01 10:19:04", "Asia/Tehran"), datetime(2021, 6, 22, 5, 49, 4))
         self.assertEqual(sea.parse_time("2021-01-16 06:30:37", "Asia/Tehran"), datetime(2021, 1, 16, 3, 0, 37))
-        self.assertEqual(sea.parse_time({"$date": {"$numberLong": "1624340947977"}}), datetime(2021, 6, 22, 5, 49, 7, 977000))
+        self.assertEqual(
+            sea.parse_time({"$date": {"$numberLong": "1624340947977"}}), datetime(2021, 6, 22, 5, 49, 7, 977000)
+        )
         self.assertEqual(sea.parse_time("1610782193"), datetime(2021, 1, 16, 7, 29, 53))
         self.assertEqual(sea.parse_time("2021-01-16T06:30:37+03:30"), datetime(2021, 1, 16, 3, 0, 37))
         for junk in ("", None, "yesterday", "2021-13-45 10:00", [], True):
@@ -67,9 +69,13 @@ class TestSimotelCall(TransactionCase):
         cls.company.write({"country_id": cls.env.ref("base.ir").id, "simotel_tz": "Asia/Tehran"})
         cls.Call = cls.env["simotel.call"]
         cls.Event = cls.env["simotel.event"]
-        cls.agent = cls.env["res.users"].create({
-            "name": "Reza Agent", "login": "reza.call", "simotel_extension": "562",
-        })
+        cls.agent = cls.env["res.users"].create(
+            {
+                "name": "Reza Agent",
+                "login": "reza.call",
+                "simotel_extension": "562",
+            }
+        )
 
     def cdr(self, **values):
         payload = sea.normalize("Cdr", dict(samples.CDR_INCOMING_V3, **values))
@@ -77,28 +83,49 @@ class TestSimotelCall(TransactionCase):
 
     def test_cdr_completes_click_to_call(self):
         partner = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018573"})
-        originated = self.Call._simotel_register_originate({
-            "company_id": self.company.id, "user_id": self.agent.id, "partner_id": partner.id,
-            "lead_id": False, "caller_number": "562", "callee_number": "09365018573",
-            "originated_call_id": "orig.call.1703145054.787335",
-        })
-        self.assertEqual((originated.state, originated.direction, originated.unique_id), ("originated", "outbound", False))
-        call, created = self.cdr(cuid="1703145054.9", src="562", dst="09365018573", type="outgoing",
-                                 originated_call_id="orig.call.1703145054.787335")
+        originated = self.Call._simotel_register_originate(
+            {
+                "company_id": self.company.id,
+                "user_id": self.agent.id,
+                "partner_id": partner.id,
+                "lead_id": False,
+                "caller_number": "562",
+                "callee_number": "09365018573",
+                "originated_call_id": "orig.call.1703145054.787335",
+            }
+        )
+        self.assertEqual(
+            (originated.state, originated.direction, originated.unique_id), ("originated", "outbound", False)
+        )
+        call, created = self.cdr(
+            cuid="1703145054.9",
+            src="562",
+            dst="09365018573",
+            type="outgoing",
+            originated_call_id="orig.call.1703145054.787335",
+        )
         self.assertTrue(created)
         self.assertEqual(call, originated)
-        self.assertEqual((call.state, call.unique_id, call.partner_id, call.user_id),
-                         ("done", "1703145054.9", partner, self.agent))
+        self.assertEqual(
+            (call.state, call.unique_id, call.partner_id, call.user_id), ("done", "1703145054.9", partner, self.agent)
+        )
         self.assertEqual(self.Call.search_count([("originated_call_id", "=", "orig.call.1703145054.787335")]), 1)
-        again, created = self.cdr(cuid="1703145054.9", src="562", dst="09365018573", type="outgoing",
-                                  originated_call_id="orig.call.1703145054.787335")
+        again, created = self.cdr(
+            cuid="1703145054.9",
+            src="562",
+            dst="09365018573",
+            type="outgoing",
+            originated_call_id="orig.call.1703145054.787335",
+        )
         self.assertEqual((again, created), (originated, False))
 
     def test_direction_from_numbers_and_lead_link(self):
         lead = self.env["crm.lead"].create({"name": "Hot lead", "phone": "09130001122"})
         call, _created = self.cdr(cuid="d.1", type="", src="562", dst="09130001122")
-        self.assertEqual((call.direction, call.external_number, call.lead_id, call.user_id),
-                         ("outbound", "09130001122", lead, self.agent))
+        self.assertEqual(
+            (call.direction, call.external_number, call.lead_id, call.user_id),
+            ("outbound", "09130001122", lead, self.agent),
+        )
         self.assertFalse(call.partner_id)
         call, _created = self.cdr(cuid="d.2", type="", src="09130001122", dst="562")
         self.assertEqual(call.direction, "inbound")
@@ -126,12 +153,17 @@ class TestSimotelCall(TransactionCase):
         self.assertEqual(activity.user_id, self.agent)
         self.assertEqual(activity.summary, "Call back")
         self.cdr(cuid="a.2", src="09120000009", disposition="NO ANSWER", billsec=0)
-        self.assertEqual(self.env["mail.activity"].search_count(
-            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]), 1, "one open call-back per customer")
+        self.assertEqual(
+            self.env["mail.activity"].search_count([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]),
+            1,
+            "one open call-back per customer",
+        )
         other = self.env["res.partner"].create({"name": "Quiet", "mobile": "09120000010"})
         self.company.simotel_missed_call_activity = False
         self.cdr(cuid="a.3", src="09120000010", disposition="NO ANSWER", billsec=0)
-        self.assertFalse(self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", other.id)]))
+        self.assertFalse(
+            self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", other.id)])
+        )
 
     def test_failed_processing_is_kept_and_retried(self):
         event = self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="f.1"))
@@ -152,15 +184,22 @@ class TestSimotelCall(TransactionCase):
 
     def test_batch_exactly_once(self):
         """One cron batch: duplicates, a bad event, a click-to-call completion, a known call."""
-        partner = self.env["res.partner"].create({"name": "Batch customer", "mobile": "09120000077",
-                                                  "user_id": self.agent.id})
+        partner = self.env["res.partner"].create(
+            {"name": "Batch customer", "mobile": "09120000077", "user_id": self.agent.id}
+        )
         lead = self.env["crm.lead"].create({"name": "Batch lead", "phone": "09130000088"})
         dialled = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018574"})
-        originated = self.Call._simotel_register_originate({
-            "company_id": self.company.id, "user_id": self.agent.id, "partner_id": dialled.id,
-            "lead_id": False, "caller_number": "562", "callee_number": "09365018574",
-            "originated_call_id": "orig.batch.1",
-        })
+        originated = self.Call._simotel_register_originate(
+            {
+                "company_id": self.company.id,
+                "user_id": self.agent.id,
+                "partner_id": dialled.id,
+                "lead_id": False,
+                "caller_number": "562",
+                "callee_number": "09365018574",
+                "originated_call_id": "orig.batch.1",
+            }
+        )
         known, _created = self.cdr(cuid="b.known", src="09120000077")
         self.company.simotel_missed_call_activity = True
         missed = dict(samples.CDR_INCOMING_V3, src="09120000077", dst="562", disposition="NO ANSWER", billsec=0)
@@ -169,8 +208,14 @@ class TestSimotelCall(TransactionCase):
             dict(missed, cuid="b.1"),  # duplicate in the batch
             dict(missed, cuid="b.2"),  # second missed call: no second open activity
             dict(samples.CDR_INCOMING_V3, cuid="b.lead", src="09130000088", dst="562"),
-            dict(samples.CDR_INCOMING_V3, cuid="b.orig", src="562", dst="09365018574", type="outgoing",
-                 originated_call_id="orig.batch.1"),
+            dict(
+                samples.CDR_INCOMING_V3,
+                cuid="b.orig",
+                src="562",
+                dst="09365018574",
+                type="outgoing",
+                originated_call_id="orig.batch.1",
+            ),
             dict(samples.CDR_INCOMING_V3, cuid="b.known", src="09120000077"),  # already a call
             dict(samples.CDR_QUEUE, unique_id="b.2"),  # the queue report of b.2: a duplicate
         ]
@@ -179,15 +224,20 @@ class TestSimotelCall(TransactionCase):
             events |= self.Event._simotel_store(self.company, sea.event_name(None, payload), payload)
         bad = self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="b.bad"))
         bad.payload = "{broken"
-        events_before = self.env["mail.message"].search_count([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        events_before = self.env["mail.message"].search_count(
+            [("model", "=", "res.partner"), ("res_id", "=", partner.id)]
+        )
         self.Event._cron_process()
         self.assertEqual(bad.state, "failed")
-        self.assertEqual(set(events.mapped("state")), {"done"}, [(e.event_name, e.unique_id, e.state, e.error) for e in events])
+        self.assertEqual(
+            set(events.mapped("state")), {"done"}, [(e.event_name, e.unique_id, e.state, e.error) for e in events]
+        )
         self.assertEqual(events.mapped("attempts"), [1] * len(events))
         calls = self.Call.search([("unique_id", "like", "b.")])
         self.assertEqual(sorted(calls.mapped("unique_id")), ["b.1", "b.2", "b.known", "b.lead", "b.orig"])
-        self.assertEqual([event.call_id.unique_id for event in events],
-                         ["b.1", "b.1", "b.2", "b.lead", "b.orig", "b.known", "b.2"])
+        self.assertEqual(
+            [event.call_id.unique_id for event in events], ["b.1", "b.1", "b.2", "b.lead", "b.orig", "b.known", "b.2"]
+        )
         b1 = calls.filtered(lambda call: call.unique_id == "b.1")
         self.assertEqual((b1.partner_id, b1.user_id, b1.missed), (partner, self.agent, True))
         self.assertEqual(calls.filtered(lambda call: call.unique_id == "b.lead").lead_id, lead)
@@ -195,10 +245,22 @@ class TestSimotelCall(TransactionCase):
         self.assertEqual(self.Call.search_count([("originated_call_id", "=", "orig.batch.1")]), 1)
         notes = self.env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
         self.assertEqual(len(notes) - events_before, 2, "one note per new call (b.1, b.2), none for duplicates")
-        self.assertEqual(len(self.env["mail.message"].search([
-            ("model", "=", "res.partner"), ("res_id", "=", dialled.id), ("body", "ilike", "Outgoing call")])), 1)
-        self.assertEqual(len(self.env["mail.message"].search([
-            ("model", "=", "crm.lead"), ("res_id", "=", lead.id), ("body", "ilike", "Incoming call")])), 1)
+        self.assertEqual(
+            len(
+                self.env["mail.message"].search(
+                    [("model", "=", "res.partner"), ("res_id", "=", dialled.id), ("body", "ilike", "Outgoing call")]
+                )
+            ),
+            1,
+        )
+        self.assertEqual(
+            len(
+                self.env["mail.message"].search(
+                    [("model", "=", "crm.lead"), ("res_id", "=", lead.id), ("body", "ilike", "Incoming call")]
+                )
+            ),
+            1,
+        )
         activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
         self.assertEqual((len(activities), activities.user_id), (1, self.agent))
         self.assertEqual(known.talk_seconds, 192, "a known call is left untouched")
@@ -209,10 +271,13 @@ class TestSimotelCall(TransactionCase):
 
     def test_batch_falls_back_to_one_by_one(self):
         """A batch that fails as a whole is processed event by event: only the bad one fails."""
-        good = [self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="fb.%d" % n))
-                for n in range(3)]
-        bad = self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="fb.bad",
-                                                                  starttime="2021-01-16 06:30:37"))
+        good = [
+            self.Event._simotel_store(self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="fb.%d" % n))
+            for n in range(3)
+        ]
+        bad = self.Event._simotel_store(
+            self.company, "Cdr", dict(samples.CDR_INCOMING_V3, cuid="fb.bad", starttime="2021-01-16 06:30:37")
+        )
         Call = type(self.Call)
         cdr_values = Call._simotel_cdr_values
 
@@ -244,16 +309,15 @@ class TestSimotelCall(TransactionCase):
         fake = self.enterContext(FakeSimotel())
         fake.configure_company(self.company)
         # 7 rows on 1400-04-01 (2021-06-22) with Jalali start dates, served 3 per page.
-        fake.cdr_rows = [
-            samples.report_row("1624340875.%d" % n, "1400-04-01 10:%02d:04" % (10 + n)) for n in range(7)
-        ]
+        fake.cdr_rows = [samples.report_row("1624340875.%d" % n, "1400-04-01 10:%02d:04" % (10 + n)) for n in range(7)]
         fake.cdr_rows.append(samples.report_row("1624340875.99", "1400-04-05 10:00:00"))  # out of range
         existing, _created = self.cdr(cuid="1624340875.2", src="562", dst="09365018573", type="outgoing", billsec=7)
         write_date = existing.write_date
         self.env.flush_all()
         self.patch(type(self.Call), "_simotel_backfill_page_size", 3)
         seen, created = self.Call._simotel_backfill(
-            self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0))
+            self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0)
+        )
         self.assertEqual((seen, created), (7, 6))
         searches = [r for r in fake.requests if r["service"] == "reports/cdr/search"]
         self.assertEqual([r["json"]["pagination"]["start"] for r in searches], [0, 3, 6])
@@ -263,11 +327,14 @@ class TestSimotelCall(TransactionCase):
         self.assertEqual((existing.talk_seconds, existing.write_date, existing.source), (7, write_date, "sea"))
         first = calls.filtered(lambda c: c.unique_id == "1624340875.0")
         self.assertEqual(first.start, datetime(2021, 6, 22, 5, 40, 4))
-        self.assertEqual((first.direction, first.talk_seconds, first.source, first.user_id), ("outbound", 54, "backfill", self.agent))
+        self.assertEqual(
+            (first.direction, first.talk_seconds, first.source, first.user_id), ("outbound", 54, "backfill", self.agent)
+        )
         self.assertEqual(first.record, "20210622_1624340875.0.mp3")
         # A second run creates nothing.
-        self.assertEqual(self.Call._simotel_backfill(
-            self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0)), (7, 0))
+        self.assertEqual(
+            self.Call._simotel_backfill(self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0)), (7, 0)
+        )
 
     def test_sync_button_reports_errors(self):
         fake = self.enterContext(FakeSimotel())

@@ -10,6 +10,7 @@ One place for the reply shapes (docs/simotel-protocol.md §1):
 Every format fails with ``{"ok": "0"}``: Simotel then takes the component's
 failure output. The generic module may be given its own error object.
 """
+
 import re
 
 FAILURE = {"ok": "0"}

@@ -4,6 +4,7 @@ Controllers call :func:`read_payload` and :func:`basic_credentials`; every
 problem is an :class:`InboundError` carrying the HTTP status and a short,
 secret-free message that the controller answers in Simotel's reply shape.
 """
+
 import base64
 import binascii
 import hmac

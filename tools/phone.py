@@ -5,6 +5,7 @@ number typed as ``۰۹۱۲ ۱۲۳ ۴۵۶۷`` on a partner and sent by a trunk as
 ``989121234567`` end up as the same ``+989121234567`` string and match with a
 plain index lookup.
 """
+
 import functools
 import re
 

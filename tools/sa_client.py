@@ -6,6 +6,7 @@ configured authentication (HTTP Basic, ``X-APIKEY`` or both), unwraps the
 table, and each network failure, into a :class:`SimotelError` whose message is
 translated and fit to show a user. Secrets never reach a log line.
 """
+
 import logging
 import socket
 
@@ -25,8 +26,11 @@ def _is_dns_failure(error):
             return True
         if any(word in str(error) for word in ("Name or service not known", "name resolution", "getaddrinfo")):
             return True
-        error = error.__cause__ or error.__context__ or next(
-            (arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
+        error = (
+            error.__cause__
+            or error.__context__
+            or next((arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException)), None)
+        )
     return False
 
 
@@ -93,16 +97,20 @@ class SimotelClient:
 
         :param date_from: ``YYYY-MM-DD HH:MM`` in the PBX's time zone (``date_to`` too)
         """
-        data = self.call("reports/cdr/search", {
-            "alike": False,
-            "conditions": conditions or {},
-            "date_range": {"from": date_from, "to": date_to},
-            "pagination": {"start": start, "count": count, "sorting": {"starttime": 1}},
-        })
+        data = self.call(
+            "reports/cdr/search",
+            {
+                "alike": False,
+                "conditions": conditions or {},
+                "date_range": {"from": date_from, "to": date_to},
+                "pagination": {"start": start, "count": count, "sorting": {"starttime": 1}},
+            },
+        )
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
             raise SimotelError(
                 self.env._("The Simotel server sent a call report Odoo does not understand."),
-                status=200, reason="not_json",
+                status=200,
+                reason="not_json",
             )
         pagination = data.get("pagination") if isinstance(data.get("pagination"), dict) else {}
         try:
@@ -146,8 +154,13 @@ class SimotelClient:
         _ = self.env._
         try:
             return requests.request(
-                method, url, json=payload, headers=headers, auth=auth,
-                timeout=self.timeout, allow_redirects=False,
+                method,
+                url,
+                json=payload,
+                headers=headers,
+                auth=auth,
+                timeout=self.timeout,
+                allow_redirects=False,
             )
         except requests.exceptions.SSLError as e:
             reason, message = "tls", _("Secure connection to the Simotel server failed (certificate or TLS error).")
@@ -162,7 +175,10 @@ class SimotelClient:
             if _is_dns_failure(e):
                 reason, message = "dns", _("The Simotel server name could not be resolved. Check the server address.")
             else:
-                reason, message = "refused", _("Could not connect to the Simotel server. Check the address and that Odoo can reach it.")
+                reason, message = (
+                    "refused",
+                    _("Could not connect to the Simotel server. Check the address and that Odoo can reach it."),
+                )
             error = e
         except requests.exceptions.RequestException as e:
             reason, message = "network", _("Could not reach the Simotel server.")
@@ -179,14 +195,22 @@ class SimotelClient:
             return "bad_request", _("Simotel could not parse the request (400 Unable to parse content).")
         if status == 401:
             if "missing" in text:
-                return "auth_missing", _("Simotel rejected the request: credentials are missing (401). Check the authentication mode in Settings ▸ Simotel.")
+                return "auth_missing", _(
+                    "Simotel rejected the request: credentials are missing (401). "
+                    "Check the authentication mode in Settings ▸ Simotel."
+                )
             return "auth_invalid", _("Simotel rejected the API username, password or key (401 invalid credentials).")
         if status == 403:
             if "ip" in text:
-                return "ip_denied", _("Simotel does not accept requests from this Odoo server's IP address (403 IP is not permitted). Add it to the allowed IPs on the PBX.")
+                return "ip_denied", _(
+                    "Simotel does not accept requests from this Odoo server's IP address (403 IP is not permitted). "
+                    "Add it to the allowed IPs on the PBX."
+                )
             return "access_denied", _("The Simotel API account has no permission for this service (403 Access denied).")
         if status == 404:
-            return "not_found", _("Simotel answered 404 Not Found: check the server address, or the requested file does not exist.")
+            return "not_found", _(
+                "Simotel answered 404 Not Found: check the server address, or the requested file does not exist."
+            )
         if status == 405:
             return "method", _("Simotel does not allow this HTTP method for this service (405).")
         if status == 415:
@@ -213,8 +237,12 @@ class SimotelClient:
         if not isinstance(body, dict) or "success" not in body:
             _logger.warning("Simotel SA %s %s: reply is not a Simotel JSON envelope", method, path)
             raise SimotelError(
-                self.env._("The Simotel server sent a reply Odoo does not understand (not a Simotel JSON answer). Check the server address."),
-                status=200, reason="not_json",
+                self.env._(
+                    "The Simotel server sent a reply Odoo does not understand (not a Simotel JSON answer). "
+                    "Check the server address."
+                ),
+                status=200,
+                reason="not_json",
             )
         if str(body.get("success")) not in ("1", "True", "true"):
             detail = str(body_message or "").strip()[:300] or self.env._("no reason given")
@@ -240,5 +268,7 @@ class SimotelClient:
                 detail = str(response.json().get("message") or "")
             except (ValueError, AttributeError):
                 detail = ""
-            raise SimotelError(self.env._("Simotel could not do it: %s", detail or self.env._("no file")), status=200, reason="failed")
+            raise SimotelError(
+                self.env._("Simotel could not do it: %s", detail or self.env._("no file")), status=200, reason="failed"
+            )
         return response.content, mimetype

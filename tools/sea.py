@@ -6,6 +6,7 @@ the event name in ``event_name``, in ``event`` or in the URL path). Everything
 that reads an event goes through :func:`event_name` and :func:`normalize`, so
 the rest of the addon sees one canonical spelling.
 """
+
 import datetime
 import re
 
@@ -14,12 +15,30 @@ import pytz
 from .inbound import InboundError
 
 # Every documented SEA event, keyed by its lower-case, letters-only form.
-EVENTS = {name.lower(): name for name in (
-    "Cdr", "CdrQueue", "NewState", "IncomingCall", "OutgoingCall", "Transfer",
-    "ExtenAdded", "ExtenRemoved", "IncomingFax", "OutgoingFax", "VoiceMail",
-    "VoiceMailEmail", "Survey", "TrunkNewState", "TrunkAdded", "TrunkRemoved",
-    "AutoDialerReport", "ReservedCallInFront", "Ping",
-)}
+EVENTS = {
+    name.lower(): name
+    for name in (
+        "Cdr",
+        "CdrQueue",
+        "NewState",
+        "IncomingCall",
+        "OutgoingCall",
+        "Transfer",
+        "ExtenAdded",
+        "ExtenRemoved",
+        "IncomingFax",
+        "OutgoingFax",
+        "VoiceMail",
+        "VoiceMailEmail",
+        "Survey",
+        "TrunkNewState",
+        "TrunkAdded",
+        "TrunkRemoved",
+        "AutoDialerReport",
+        "ReservedCallInFront",
+        "Ping",
+    )
+}
 # Events that describe a finished call and must carry the call's unique id.
 CALL_RECORD_EVENTS = ("Cdr", "CdrQueue")
 
@@ -40,14 +59,54 @@ EVENT_ALIASES = {
 # Keys whose value is a list of objects.
 LIST_KEYS = ("detail", "route")
 # Keys the addon reads: they (and their aliases) must hold a text or a number.
-SCALAR_KEYS = frozenset((
-    "event_name", "event", "src", "dst", "type", "disposition", "duration", "billsec", "wait",
-    "record", "unique_id", "entry_point", "outgoing_point", "originated_call_id", "queue",
-    "agent_wait", "hangup", "queue_status", "number", "exten", "state", "participant",
-    "direction", "transferer", "transferred_from", "transferred_to",
-)) | frozenset(alias for names in ALIASES.values() for alias in names) | frozenset(ALIASES)
-TIME_KEYS = frozenset(("starttime", "endtime", "answeredtime", "ringtime", "start", "end", "answer",
-                       "start_time", "end_time", "answered_time"))
+SCALAR_KEYS = (
+    frozenset(
+        (
+            "event_name",
+            "event",
+            "src",
+            "dst",
+            "type",
+            "disposition",
+            "duration",
+            "billsec",
+            "wait",
+            "record",
+            "unique_id",
+            "entry_point",
+            "outgoing_point",
+            "originated_call_id",
+            "queue",
+            "agent_wait",
+            "hangup",
+            "queue_status",
+            "number",
+            "exten",
+            "state",
+            "participant",
+            "direction",
+            "transferer",
+            "transferred_from",
+            "transferred_to",
+        )
+    )
+    | frozenset(alias for names in ALIASES.values() for alias in names)
+    | frozenset(ALIASES)
+)
+TIME_KEYS = frozenset(
+    (
+        "starttime",
+        "endtime",
+        "answeredtime",
+        "ringtime",
+        "start",
+        "end",
+        "answer",
+        "start_time",
+        "end_time",
+        "answered_time",
+    )
+)
 MAX_VALUE_LENGTH = 4096
 
 _NAME_CHARS = re.compile(r"[^a-z]")
@@ -117,8 +176,9 @@ def normalize(name, payload):
                 value = []
             if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
                 raise InboundError(400, "field %r must be a list of objects" % key)
-            result[key] = [{str(k): _scalar(k, v) for k, v in item.items() if not isinstance(v, (dict, list))}
-                           for item in value]
+            result[key] = [
+                {str(k): _scalar(k, v) for k, v in item.items() if not isinstance(v, (dict, list))} for item in value
+            ]
             continue
         result[key] = _scalar(key, value)
     for key, names in aliases.items():
@@ -226,7 +286,12 @@ def parse_time(value, tz_name="UTC"):
         else:
             date = datetime.date(int(year), int(month), int(day))
         moment = datetime.datetime(
-            date.year, date.month, date.day, int(hour or 0), int(minute or 0), int(second or 0),
+            date.year,
+            date.month,
+            date.day,
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
             int((fraction or "0").ljust(6, "0")),
         )
     except ValueError:
