@@ -1,6 +1,7 @@
 import logging
 import re
 import threading
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -240,7 +241,14 @@ class SimotelCall(models.Model):
         """
         calls = self.sudo().with_company(company)
         tz_name = company._simotel_time_zone(report=source == "backfill")
-        vals_list = [self._simotel_cdr_values(company, payload, tz_name) for payload in payloads]
+        deadline = self.env.context.get("simotel_batch_deadline")  # time.monotonic() value, see simotel.event
+        vals_list = []
+        for payload in payloads:
+            if deadline is not None and len(payloads) > 1 and time.monotonic() > deadline:
+                raise TimeoutError(
+                    "the batch is over its time limit after %d of %d reports" % (len(vals_list), len(payloads))
+                )
+            vals_list.append(self._simotel_cdr_values(company, payload, tz_name))
         known = {
             call.unique_id: call
             for call in calls.search_fetch(
