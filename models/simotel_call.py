@@ -3,13 +3,15 @@ import re
 import threading
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..tools import phone, sea
 from ..tools.sa_client import SimotelError
@@ -31,6 +33,16 @@ DISPOSITIONS = {
 BACKFILL_MAX_PAGES = 1000
 
 
+class BackfillResult(NamedTuple):
+    """What a sync read: rows seen, calls created, rows skipped, every page read, how far it read."""
+
+    seen: int
+    created: int
+    skipped: int
+    complete: bool
+    synced_until: datetime | None
+
+
 def _is_extension(number):
     digits = re.sub(r"\D", "", phone.clean(number))
     return bool(digits) and len(digits) <= phone.MAX_EXTENSION_DIGITS and digits == phone.clean(number)
@@ -49,6 +61,7 @@ class SimotelCall(models.Model):
     _description = "Simotel Call"
     _order = "start desc, id desc"
     _simotel_backfill_page_size = 100  # rows per reports/cdr/search request
+    _simotel_backfill_max_pages = BACKFILL_MAX_PAGES  # pages per sync, at most (the rest: next sync)
 
     company_id = fields.Many2one(
         "res.company", "Company", required=True, readonly=True, index=True, default=lambda self: self.env.company
@@ -491,36 +504,104 @@ class SimotelCall(models.Model):
     def _simotel_backfill(self, company, date_from, date_to):
         """Pull ``reports/cdr/search`` for ``[date_from, date_to]`` (naive UTC) and upsert every row.
 
-        Returns ``(rows seen, calls created)``. Rows are read page by page
-        (``start``/``count``) until ``total``; calls already known are not touched.
+        Rows are read page by page (``start``/``count``, sorted by start
+        time) until ``total``, at most ``_simotel_backfill_max_pages`` pages;
+        calls already known are not touched. Each page lands with one batch
+        upsert; when the batch fails, row by row, each in a savepoint: a bad
+        row is skipped with a log line, the others land. With the context key
+        ``simotel_autocommit`` (the cron), each page is committed.
+
+        :return: :class:`BackfillResult`; its ``synced_until`` is how far the
+            reports were really read: ``date_to`` when every page was read,
+            else the start time of the last row read (``None``: nothing read)
         """
         client = company._simotel_client()
         tz_name = company._simotel_time_zone(report=True)
-        start, seen, created = 0, 0, 0
-        for _page in range(BACKFILL_MAX_PAGES):
+        autocommit = self.env.context.get("simotel_autocommit") and not getattr(
+            threading.current_thread(), "testing", False
+        )
+        start, seen, created, skipped, last_start = 0, 0, 0, 0, None
+        pages = self._simotel_backfill_max_pages
+        for _page in range(pages):
             rows, total = client.cdr_search(
                 sea.format_local(date_from, tz_name),
                 sea.format_local(date_to + timedelta(minutes=1), tz_name),
                 start=start,
                 count=self._simotel_backfill_page_size,
             )
+            payloads = []
             for row in rows:
                 if not isinstance(row, dict):
+                    skipped += 1
+                    _logger.warning(
+                        "Simotel sync of company %s: skipped a report row that is not an object", company.id
+                    )
                     continue
                 seen += 1
                 try:
                     payload = sea.normalize("Cdr", {k: v for k, v in row.items() if k != "event_name"})
                 except sea.InboundError as e:
-                    _logger.warning("Simotel sync: skipped a report row: %s", e.message)
+                    skipped += 1
+                    _logger.warning("Simotel sync of company %s: skipped a report row: %s", company.id, e.message)
                     continue
-                _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
-                created += int(is_new)
-            if self.env.context.get("simotel_autocommit") and not getattr(threading.current_thread(), "testing", False):
+                payloads.append(payload)
+                moment = sea.parse_time(payload.get("starttime"), tz_name)
+                if moment and (last_start is None or moment > last_start):
+                    last_start = moment
+            page_created, page_skipped = self._simotel_backfill_rows(company, payloads)
+            created += page_created
+            skipped += page_skipped
+            if autocommit:
                 self.env.cr.commit()
             start += len(rows)
             if not rows or (start >= total if total is not None else len(rows) < self._simotel_backfill_page_size):
-                break
-        return seen, created
+                return BackfillResult(seen, created, skipped, True, date_to)
+        _logger.warning(
+            "Simotel sync of company %s stopped after %d pages (%d rows): reports after %s are read by the next sync",
+            company.id,
+            pages,
+            start,
+            last_start,
+        )
+        return BackfillResult(seen, created, skipped, False, last_start)
+
+    @api.model
+    def _simotel_backfill_rows(self, company, payloads):
+        """Upsert normalized report rows: one batch, else row by row in savepoints; return ``(created, skipped)``."""
+        if not payloads:
+            return 0, 0
+        try:
+            with self.env.cr.savepoint():
+                results = self._simotel_upsert_cdrs(company, payloads, source="backfill")
+        except Exception as e:  # noqa: BLE001 - retried row by row below
+            _logger.info("Simotel sync of company %s: a page failed (%s), writing it row by row", company.id, e)
+        else:
+            return sum(1 for _call, is_new in results if is_new), 0
+        created = skipped = 0
+        for payload in payloads:
+            try:
+                with self.env.cr.savepoint():
+                    _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
+            except Exception as e:  # noqa: BLE001 - this row is skipped, the others land
+                skipped += 1
+                _logger.warning(
+                    "Simotel sync of company %s: skipped report row %s: %s: %s",
+                    company.id,
+                    str(payload.get("unique_id"))[:64],
+                    type(e).__name__,
+                    str(e)[:200],
+                )
+            else:
+                created += int(is_new)
+        return created, skipped
+
+    @api.model
+    def _simotel_advance_sync_mark(self, company, date_from, result):
+        """Move ``company``'s last sync to ``result.synced_until`` when the sync read on from it (no gap)."""
+        mark = company.simotel_last_sync
+        until = result.synced_until
+        if until and (not mark or (date_from <= mark < until)):
+            company.sudo().simotel_last_sync = until
 
     @api.model
     def action_simotel_sync(self):
@@ -528,31 +609,65 @@ class SimotelCall(models.Model):
         self.env["simotel.call"].check_access("write")
         company = self.env.company
         now = fields.Datetime.now()
+        date_from = now - timedelta(days=company.simotel_backfill_days or 1)
         try:
-            seen, created = self._simotel_backfill(
-                company, now - timedelta(days=company.simotel_backfill_days or 1), now
-            )
+            result = self._simotel_backfill(company, date_from, now)
         except SimotelError as e:
             notification = {"type": "danger", "title": self.env._("Call sync failed"), "message": str(e)}
         else:
-            company.sudo().simotel_last_sync = now
+            self._simotel_advance_sync_mark(company, date_from, result)
+            message = self.env._(
+                "%(seen)s calls read from Simotel, %(created)s new.", seen=result.seen, created=result.created
+            )
+            if result.skipped:
+                message += " " + self.env._(
+                    "%(skipped)s report rows could not be read and were skipped (see the server log).",
+                    skipped=result.skipped,
+                )
+            if not result.complete:
+                message += " " + self.env._(
+                    "The sync stopped after %(pages)s pages: sync again to read the calls after %(until)s.",
+                    pages=self._simotel_backfill_max_pages,
+                    until=result.synced_until and format_datetime(self.env, result.synced_until) or "-",
+                )
             notification = {
-                "type": "success",
+                "type": "success" if result.complete and not result.skipped else "warning",
                 "title": self.env._("Calls synced"),
-                "message": self.env._("%(seen)s calls read from Simotel, %(created)s new.", seen=seen, created=created),
+                "message": message,
             }
         return self.env["res.config.settings"]._simotel_notification_action(notification)
 
     @api.model
     def _cron_backfill(self):
-        """Sync the calls of every configured company since its last sync (one hour overlap)."""
+        """Sync the calls of every configured company since its last sync (one hour overlap).
+
+        A company whose sync fails, whatever the error, is logged and rolled
+        back (its pages already committed stay); the next companies are synced.
+        """
         now = fields.Datetime.now()
+        autocommit = not getattr(threading.current_thread(), "testing", False)
         companies = self.env["res.company"].sudo().search([("simotel_backfill", "=", True)])
         for company in companies:
-            since = company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1)
             try:
-                self.with_context(simotel_autocommit=True)._simotel_backfill(company, since - timedelta(hours=1), now)
+                if autocommit:
+                    self._simotel_cron_backfill_company(company, now)
+                    self.env.cr.commit()
+                else:
+                    with self.env.cr.savepoint():
+                        self._simotel_cron_backfill_company(company, now)
             except SimotelError as e:
+                if autocommit:
+                    self.env.cr.rollback()
                 _logger.warning("Simotel sync of company %s failed: %s", company.id, e.reason)
-                continue
-            company.simotel_last_sync = now
+            except Exception:
+                if autocommit:
+                    self.env.cr.rollback()
+                _logger.exception("Simotel sync of company %s failed", company.id)
+
+    @api.model
+    def _simotel_cron_backfill_company(self, company, now):
+        since = company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1)
+        date_from = since - timedelta(hours=1)
+        result = self.with_context(simotel_autocommit=True)._simotel_backfill(company, date_from, now)
+        self._simotel_advance_sync_mark(company, date_from, result)
+        return result
