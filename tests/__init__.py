@@ -14,3 +14,4 @@ from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_event_cron_time
 from . import test_sync_reliability
+from . import test_screen_pop_race
