@@ -31,6 +31,18 @@ DISPOSITIONS = {
     "CHANUNAVAIL": "failed",
 }
 BACKFILL_MAX_PAGES = 1000
+# Fields one report of a call fills in a call made from the other one, when empty.
+MERGED_FROM_CDR = (
+    "start",
+    "end",
+    "duration_seconds",
+    "talk_seconds",
+    "extension",
+    "record",
+    "entry_point",
+    "outgoing_point",
+    "originated_call_id",
+)
 
 
 class BackfillResult(NamedTuple):
@@ -113,6 +125,12 @@ class SimotelCall(models.Model):
     entry_point = fields.Char("Entry Point", readonly=True)
     outgoing_point = fields.Char("Outgoing Point", readonly=True)
     record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
+    cdr_received = fields.Boolean(
+        "Call Report Received", readonly=True, help="Simotel's call report (Cdr event or report row) was read."
+    )
+    cdr_queue_received = fields.Boolean(
+        "Queue Report Received", readonly=True, help="Simotel's queue report (CdrQueue event) was read."
+    )
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null", ondelete="set null")
     lead_id = fields.Many2one(
@@ -229,6 +247,7 @@ class SimotelCall(models.Model):
             "outgoing_point": str(payload.get("outgoing_point") or "")[:64] or False,
             "record": str(payload.get("record") or "")[:255] or False,
             "originated_call_id": str(payload.get("originated_call_id") or "")[:128] or False,
+            "cdr_queue_received" if payload.get("event_name") == "CdrQueue" else "cdr_received": True,
         }
 
     @api.model
@@ -296,12 +315,54 @@ class SimotelCall(models.Model):
                 created |= call
             known.update((call.unique_id, call) for call in created)
             created._simotel_notify()
+        creators = {id(values) for values in new.values()}
+        for values in vals_list:
+            call = known.get(values["unique_id"])
+            if call and id(values) not in creators:
+                self._simotel_merge_report(company, call, values)
         result, reported = [], set()
         for values in vals_list:
             call = known.get(values["unique_id"], calls.browse())
             result.append((call, call in created and values["unique_id"] not in reported))
             reported.add(values["unique_id"])
         return result
+
+    @api.model
+    def _simotel_merge_report(self, company, call, values):
+        """Complete ``call`` with the other report of the same call (``Cdr`` and ``CdrQueue``, either order).
+
+        A ``CdrQueue`` brings the queue, its wait and the agent who answered
+        (the last answered line of its ``detail``): they replace what a
+        ``Cdr`` said. Otherwise each report only fills what the other one
+        left empty (``MERGED_FROM_CDR``). A report of a kind already read changes nothing
+        (retries, duplicates); no note nor activity is added: the call was
+        announced when it was created.
+        """
+        update = {}
+        if values.get("cdr_queue_received"):
+            if call.cdr_queue_received:
+                return
+            update = {"cdr_queue_received": True}
+            if values["queue"]:
+                update["queue"] = values["queue"]
+            if values["wait_seconds"]:
+                update["wait_seconds"] = values["wait_seconds"]
+            if values["extension"] and call.direction == "inbound":
+                update["extension"] = values["extension"]
+                update["user_id"] = self.env["res.users"]._simotel_find_by_extension(values["extension"], company).id
+            for key in MERGED_FROM_CDR:
+                if key not in update and values.get(key) and not call[key]:
+                    update[key] = values[key]
+        else:
+            if call.cdr_received:
+                return
+            update = {"cdr_received": True}
+            for key in MERGED_FROM_CDR:
+                if values.get(key) and not call[key]:
+                    update[key] = values[key]
+            if update.get("extension") and not call.user_id:
+                update["user_id"] = self.env["res.users"]._simotel_find_by_extension(update["extension"], company).id
+        call.write(update)
 
     def _simotel_claim(self, company, values):
         """Claim ``values["unique_id"]`` for this company; return the call id, or ``None`` if taken.

@@ -15,3 +15,4 @@ from . import test_screen_pop_http
 from . import test_event_cron_time
 from . import test_sync_reliability
 from . import test_screen_pop_race
+from . import test_cdr_queue_merge
