@@ -682,7 +682,7 @@ class SimotelCall(models.Model):
             )
             if result.skipped:
                 message += " " + self.env._(
-                    "%(skipped)s report rows could not be read and were skipped (see the server log).",
+                    "Report rows skipped because they could not be read (see the server log): %(skipped)s.",
                     skipped=result.skipped,
                 )
             if not result.complete:

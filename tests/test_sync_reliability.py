@@ -74,7 +74,7 @@ class TestSyncReliability(HttpCase):
         self.assertGreaterEqual(len(skipped), 2, logs.output)
         self.assertEqual(notification["type"], "warning")
         self.assertIn("3 new", notification["message"])
-        self.assertIn("%d report rows could not be read and were skipped" % len(skipped), notification["message"])
+        self.assertIn("could not be read (see the server log): %d." % len(skipped), notification["message"])
         self.assertFalse(self.call_of("bad.type"))
         for unique_id in ("bad.nul", long_id):
             self.assertFalse(self.call_of(unique_id), "refused by the database: skipped")
