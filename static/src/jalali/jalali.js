@@ -10,17 +10,26 @@ export function isPersianUser() {
 
 /**
  * ``value`` (a luxon DateTime) in the Jalali calendar with Persian digits,
- * e.g. ``۱۳۹۹/۱۰/۲۷، ۱۰:۰۰``, in the browser's time zone, as Odoo shows dates.
+ * e.g. ``۱۳۹۹/۱۰/۲۷ ۱۰:۰۰``, in the browser's time zone, as Odoo shows dates.
  */
 export function formatJalali(value, { showTime = true, showSeconds = false } = {}) {
-    const options = { year: "numeric", month: "2-digit", day: "2-digit" };
-    if (showTime) {
-        Object.assign(options, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-        if (showSeconds) {
-            options.second = "2-digit";
-        }
+    const date = value.toJSDate();
+    const day = new Intl.DateTimeFormat("fa-IR-u-ca-persian", {
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+    }).format(date);
+    if (!showTime) {
+        return day;
     }
-    return new Intl.DateTimeFormat("fa-IR-u-ca-persian", options).format(value.toJSDate());
+    const time = new Intl.DateTimeFormat("fa-IR", {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: showSeconds ? "2-digit" : undefined,
+        hourCycle: "h23",
+    }).format(date);
+    // Date then time, as the server writes them (no locale comma between them).
+    return `${day} ${time}`;
 }
 
 /** A server datetime (``YYYY-MM-DD HH:MM:SS``, UTC) for display: Jalali for Persian users. */
