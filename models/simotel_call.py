@@ -707,7 +707,12 @@ class SimotelCall(models.Model):
         """
         now = fields.Datetime.now()
         autocommit = not getattr(threading.current_thread(), "testing", False)
-        companies = self.env["res.company"].sudo().search([("simotel_backfill", "=", True)])
+        # A company without a PBX address has nothing to sync: skipped without a word.
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("simotel_backfill", "=", True), ("simotel_server_url", "!=", False)])
+        )
         for company in companies:
             try:
                 if autocommit:

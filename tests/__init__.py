@@ -16,3 +16,5 @@ from . import test_event_cron_time
 from . import test_sync_reliability
 from . import test_screen_pop_race
 from . import test_cdr_queue_merge
+from . import test_ux_admin
+from . import test_ux_agent

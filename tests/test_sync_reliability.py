@@ -21,7 +21,12 @@ class TestSyncReliability(HttpCase):
         super().setUp()
         self.company = self.env.company
         self.company.write(
-            {"country_id": self.env.ref("base.ir").id, "simotel_tz": "Asia/Tehran", "simotel_backfill_days": 1}
+            {
+                "country_id": self.env.ref("base.ir").id,
+                "simotel_tz": "Asia/Tehran",
+                "simotel_backfill": True,
+                "simotel_backfill_days": 1,
+            }
         )
         self.fake = self.enterContext(FakeSimotel())
         self.fake.configure_company(self.company)
