@@ -2,6 +2,8 @@
 # Set up, run and test the simotel_connector addon on Odoo 18.0.
 #
 #   scripts/dev.sh serve [odoo args]   set everything up on a fresh Debian machine, run Odoo on :8069
+#                                      (with --load=base,web,simotel_connector: Simotel's requests get JSON answers
+#                                      even when the database is unreachable, see docs/security-inbound.md)
 #   scripts/dev.sh test  [pytest args] run the whole test suite on a fresh test database
 #   scripts/dev.sh i18n                refresh i18n/fa.po from the code (after `test`), list untranslated terms
 #
@@ -136,7 +138,8 @@ cmd_serve() {
         odoo -d "$db" -i simotel_connector --stop-after-init
     fi
     say "Odoo runs on http://localhost:${HTTP_PORT:-8069} (database $db, login admin / admin)"
-    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" "$@"
+    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" \
+        --load=base,web,simotel_connector "$@"
 }
 
 cmd_test() {
@@ -171,5 +174,5 @@ case "$CMD" in
     serve) cmd_serve "$@" ;;
     test) cmd_test "$@" ;;
     i18n) cmd_i18n ;;
-    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
