@@ -4,17 +4,22 @@ Every answer must be JSON in Simotel's shape, 4xx (never 5xx, never HTML) and fa
 """
 
 import base64
+import contextlib
 import json
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from urllib.parse import urlencode
 
 import odoo
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import BaseCase, HttpCase, tagged
 from odoo.tools import config
 
 from ..hooks import post_load
@@ -164,7 +169,7 @@ class TestInboundIdentity(InboundCase):
 
     def test_repeated_failed_credentials_cool_down(self):
         logger = "odoo.addons.simotel_connector.models.res_company"
-        with self.assertLogs(logger, "INFO") as logs:
+        with self.assertLogs(logger, logging.INFO) as logs:
             for _i in range(inbound.FAILED_CREDENTIALS.limit):
                 self.assertSeaRefused(self.sea(samples.CDR_LOCAL, auth=(A_AUTH[0], "guess")), 401)
             for _i in range(20):
@@ -181,10 +186,86 @@ class TestInboundIdentity(InboundCase):
         inbound.FAILED_CREDENTIALS.reset()
         self.assertJson(self.sea(samples.CDR_LOCAL, auth=A_AUTH), 200)
 
+    def test_each_refusal_logs_one_line_without_secrets(self):
+        # Odoo names level 25 "INFO" too: the level is given as a number.
+        secret_header = basic((A_AUTH[0], "guess-pass"))
+        ours = "odoo.addons.simotel_connector."
+        refusals = [
+            ("controllers.sea", lambda: self.sea(samples.CDR_LOCAL, auth=(A_AUTH[0], "guess-pass"))),
+            ("controllers.lookup", lambda: self.lookup("ivr-a", {"src": "0912"}, auth=(A_AUTH[0], "guess-pass"))),
+            ("controllers.sea", lambda: self.sea(None, raw="{not json")),
+            ("controllers.lookup", lambda: self.lookup("ivr-a", None, raw='{"src": "a\\u0000"}')),
+            ("hooks", lambda: self.sea(None, raw=b"x" * (inbound.MAX_BODY_BYTES + 1))),
+            ("controllers.not_found", lambda: self.request("/simotel/nope", b"{}", auth=A_AUTH)),
+        ]
+        for logger, refuse in refusals:
+            with self.subTest(logger=logger):
+                with self.assertLogs(ours + logger, logging.INFO) as logs:
+                    response = refuse()
+                self.assertGreaterEqual(response.status_code, 400)
+                self.assertEqual(len(logs.output), 1, logs.output)
+                for secret in ("guess-pass", A_AUTH[1], secret_header.split()[1]):
+                    self.assertNotIn(secret, logs.output[0])
+
     def test_settings_warn_about_ip_only_protection(self):
         arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("trust anything behind those addresses", arch)
         self.assertIn("proxy-mode", arch)
+
+
+class TestResolveCompany(BaseCase):
+    """The one decision of which company an inbound request belongs to (tools/inbound.py), case by case."""
+
+    def test_resolve_company(self):
+        net = inbound.parse_networks
+        a = inbound.Protection("basic", "pbx-a", "pa", ())
+        b = inbound.Protection("ip", "", "", tuple(net("10.0.0.0/8")))
+        c = inbound.Protection("basic_ip", "pbx-c", "pc", tuple(net("192.168.1.0/24")))
+        d = inbound.Protection("basic", "pbx-a", "pd", ())  # same username as A, another password
+        candidates = [("B", b), ("A", a), ("C", c), ("D", d)]
+        cases = [
+            ("10.1.1.1", ("pbx-a", "pa"), "A"),  # A's credentials from B's network: A
+            ("10.1.1.1", ("pbx-a", "pd"), "D"),
+            ("10.1.1.1", ("pbx-a", "nope"), 401),  # A's username, wrong password: never B
+            ("10.1.1.1", None, "B"),
+            ("10.1.1.1", ("someone", "else"), "B"),  # a username nobody has: the IP-only company
+            ("172.16.0.1", ("someone", "else"), 401),
+            ("172.16.0.1", None, 401),
+            ("192.168.1.5", ("pbx-c", "pc"), "C"),
+            ("10.1.1.1", ("pbx-c", "pc"), 403),  # C's credentials from elsewhere: refused, not B
+            ("::ffff:10.1.1.1", None, "B"),
+            ("not an ip", None, 401),
+        ]
+        for address, credentials, expected in cases:
+            with self.subTest(address=address, credentials=credentials):
+                try:
+                    result = inbound.resolve_company(candidates, address, credentials)
+                except inbound.InboundError as e:
+                    result = e.status
+                self.assertEqual(result, expected)
+        self.assertEqual(inbound.resolve_company([("B", b)], "10.0.0.1", ("x", "y")), "B")
+        with self.assertRaises(inbound.InboundError) as refused:
+            inbound.resolve_company([("B", b)], "11.0.0.1", None)
+        self.assertEqual(refused.exception.status, 403)
+        with self.assertRaises(inbound.InboundError) as refused:
+            inbound.resolve_company([], "10.0.0.1", ("pbx-a", "pa"))
+        self.assertEqual(refused.exception.status, 401)
+
+    def test_failed_credentials_cool_down_and_are_forgotten(self):
+        now = [1000.0]
+        throttle = inbound.FailedCredentials(limit=3, window=60, cooldown=30, max_addresses=4, clock=lambda: now[0])
+        self.assertEqual([throttle.failed("1.1.1.1") for _i in range(3)], [False, False, True])
+        self.assertTrue(throttle.cooling("1.1.1.1"))
+        self.assertFalse(throttle.cooling("2.2.2.2"))
+        now[0] += 31
+        self.assertFalse(throttle.cooling("1.1.1.1"), "the cool-down ends")
+        self.assertFalse(throttle.failed("1.1.1.1"), "and counting starts again")
+        throttle.failed("3.3.3.3")
+        now[0] += 61
+        self.assertEqual([throttle.failed("3.3.3.3") for _i in range(2)], [False, False], "old failures expire")
+        for i in range(10):  # many addresses: memory stays bounded
+            throttle.failed("10.0.0.%d" % i)
+        self.assertLessEqual(len(throttle._addresses), 4)
 
 
 @tagged("post_install", "-at_install")
@@ -355,6 +436,52 @@ class TestInboundBounds(InboundCase):
         self.assertSeaRefused(response, response.status_code)
 
 
+class UnixSocketRelay(threading.Thread):
+    """PostgreSQL's Unix socket relayed through a directory of ours, until :meth:`cut` (a database going away)."""
+
+    def __init__(self, target, directory, port):
+        super().__init__(daemon=True)
+        self.target = target
+        self.path = os.path.join(directory, ".s.PGSQL.%d" % port)
+        self.listener = socket.socket(socket.AF_UNIX)
+        self.listener.bind(self.path)
+        self.listener.listen(16)
+        self.sockets = []
+
+    def run(self):
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return  # cut
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.target)
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pump, args=(source, sink), daemon=True).start()
+
+    def pump(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 @tagged("post_install", "-at_install")
 class TestInboundOutage(HttpCase):
     """With the database unreachable, a server loaded with ``--load=base,web,simotel_connector`` answers JSON 503."""
@@ -408,6 +535,24 @@ class TestInboundOutage(HttpCase):
     def test_no_database_to_serve(self):
         # No --database: given one that does not exist, odoo-bin would create it.
         self.check_outage(self.start_server("--db-filter=^simotel_no_such_db$"))
+
+    def test_database_lost_while_serving(self):
+        pg_socket = "/var/run/postgresql/.s.PGSQL.%d" % (config["db_port"] or 5432)
+        self.assertTrue(os.path.exists(pg_socket), "this test relays PostgreSQL's local socket")
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory, True)
+        relay = UnixSocketRelay(pg_socket, directory, 5432)
+        relay.start()
+        self.addCleanup(relay.cut)
+        db_name = self.env.cr.dbname
+        base_url = self.start_server("--db_host=" + directory, "--db_port=5432", "--db-filter=^%s$" % db_name)
+        # Served from the database: the test's own credentials are not committed there, so 401.
+        response = self.opener.post(
+            base_url + "/simotel/lookup/x", data="{}", headers={"Content-Type": "application/json"}, timeout=60
+        )
+        self.assertEqual((response.status_code, response.json()), (401, {"ok": "0"}), response.text[:300])
+        relay.cut()
+        self.check_outage(base_url)
 
     def test_database_server_down(self):
         self.check_outage(self.start_server("--db_port=%d" % self.free_port(), "--db_host=127.0.0.1"))
