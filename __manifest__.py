@@ -36,6 +36,7 @@
     },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
+    "post_load": "post_load",
     "installable": True,
     "application": True,
 }

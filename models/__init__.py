@@ -1,4 +1,5 @@
 from . import simotel_phone_mixin
+from . import ir_http
 from . import res_company
 from . import res_config_settings
 from . import res_users

@@ -5,6 +5,8 @@
 #                                      in one process: pages and the live websocket (screen pops) on
 #                                      the same port. SIMOTEL_WORKERS=N runs N workers instead; then
 #                                      /websocket is served on GEVENT_PORT and needs a reverse proxy.
+#                                      Odoo loads the addon server-wide (--load=base,web,simotel_connector):
+#                                      Simotel gets JSON answers even when the database is unreachable.
 #   scripts/dev.sh test  [pytest args] run the whole test suite on a fresh test database
 #   scripts/dev.sh i18n                refresh i18n/fa.po from the code (after `test`), list untranslated terms
 #
@@ -150,7 +152,8 @@ cmd_serve() {
         say "Odoo runs in one process: pages and the websocket (screen pops) on the same port."
     fi
     say "Odoo runs on http://localhost:${HTTP_PORT:-8069} (database $db, login admin / admin)"
-    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" "${mode[@]}" "$@"
+    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" \
+        --load=base,web,simotel_connector "${mode[@]}" "$@"
 }
 
 cmd_test() {
@@ -185,5 +188,5 @@ case "$CMD" in
     serve) cmd_serve "$@" ;;
     test) cmd_test "$@" ;;
     i18n) cmd_i18n ;;
-    *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -14,3 +14,4 @@ from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_ux_admin
 from . import test_ux_agent
+from . import test_inbound_hostile

@@ -108,17 +108,27 @@ TIME_KEYS = frozenset(
     )
 )
 MAX_VALUE_LENGTH = 4096
+# Identifiers and times are short: longer values are refused before any regular expression reads them.
+MAX_ID_LENGTH = 128
+MAX_TIME_LENGTH = 40
+MAX_NAME_LENGTH = 64
+UNIQUE_ID_KEYS = frozenset(("unique_id", *ALIASES["unique_id"]))
+# Times outside these years are refused: no call of a running PBX is dated there.
+MIN_YEAR, MAX_YEAR = 1970, 2200
+# What a PBX writes for "no time" (e.g. the answer time of an unanswered call).
+_NO_TIME = ("0000-00-00", "0000/00/00")
 
 _NAME_CHARS = re.compile(r"[^a-z]")
+# Matched against stripped text of at most MAX_TIME_LENGTH characters (no "\s*" at either end: no backtracking).
 _DATETIME = re.compile(
-    r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
+    r" ?(Z|[+-]\d{2}:?\d{2})?$"
 )
 
 
 def canonical_event(name):
     """Canonical spelling of an event name (``cdr``, ``CDR``, ``cdr_queue``…), or ``None``."""
-    if not isinstance(name, str):
+    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
         return None
     return EVENTS.get(_NAME_CHARS.sub("", name.lower()))
 
@@ -143,6 +153,8 @@ def event_name(path_name, payload):
 def _scalar(key, value):
     if value is None:
         return ""
+    if key in UNIQUE_ID_KEYS and (isinstance(value, bool) or len(str(value)) > MAX_ID_LENGTH):
+        raise InboundError(400, "field %r must be an id of at most %d characters" % (key, MAX_ID_LENGTH))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, (int, float)):
@@ -189,6 +201,12 @@ def normalize(name, payload):
     for alias in alias_of:
         result.pop(alias, None)
     result["event_name"] = name
+    for key in TIME_KEYS.intersection(result):
+        value = result[key]
+        if isinstance(value, str) and value.startswith(_NO_TIME):
+            result[key] = ""
+        elif value not in (None, "") and parse_time(value) is None:
+            raise InboundError(400, "field %r is not a time between %d and %d" % (key, MIN_YEAR, MAX_YEAR))
     if name in CALL_RECORD_EVENTS:
         unique_id = result.get("unique_id")
         if unique_id in (None, "") or not isinstance(unique_id, (str, int, float)):
@@ -259,8 +277,19 @@ def parse_time(value, tz_name="UTC"):
     Accepted: ``2021-01-16 06:30:37.471398`` (Gregorian) and ``1400-04-01 10:19:04``
     (Jalali: years below 1700), read in the time zone ``tz_name`` unless they
     carry an offset; Unix timestamps in seconds or milliseconds; MongoDB's
-    ``{"$date": {"$numberLong": "…"}}`` of SA report rows.
+    ``{"$date": {"$numberLong": "…"}}`` of SA report rows. Anything else,
+    and times outside :data:`MIN_YEAR`–:data:`MAX_YEAR`, give ``None``.
     """
+    try:
+        moment = _parse_time(value, tz_name)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None
+    return moment
+
+
+def _parse_time(value, tz_name):
     if isinstance(value, dict):
         value = value.get("$date")
         if isinstance(value, dict):
@@ -268,6 +297,8 @@ def parse_time(value, tz_name="UTC"):
     if value in (None, "") or isinstance(value, (bool, list, dict)):
         return None
     text = str(value).strip()
+    if len(text) > MAX_TIME_LENGTH:
+        return None
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         seconds = float(text)
         if seconds > 10**11:  # milliseconds
