@@ -2,7 +2,8 @@
 # Set up, run and test the simotel_connector addon on Odoo 18.0.
 #
 #   scripts/dev.sh serve [odoo args]   set everything up on a fresh Debian machine, run Odoo on :8069
-#   scripts/dev.sh lint  [--fix]       ruff, pylint-odoo (OCA mandatory checks), OCA XML/PO checks, ESLint, Prettier
+#   scripts/dev.sh lint  [--fix]       ruff, pylint-odoo (OCA mandatory checks), OCA module/PO checks, file hygiene,
+#                                      ESLint (Odoo's rules), Prettier
 #   scripts/dev.sh test  [pytest args] lint, then run the whole test suite on a fresh test database
 #   scripts/dev.sh i18n                refresh i18n/fa.po from the code (after `test`), list untranslated terms
 #
@@ -26,7 +27,7 @@ ADDONS=$SIMOTEL_HOME/checkouts/$KEY/addons
 ODOO_GIT=https://github.com/odoo/odoo.git
 # JavaScript lint tools, pinned; installed into $NODE_LINT (keep in step with .pre-commit-config.yaml).
 NODE_LINT=$SIMOTEL_HOME/node-lint
-NODE_LINT_PACKAGES=(eslint@9.12.0 globals@16.0.0 prettier@3.3.3)
+NODE_LINT_PACKAGES=(eslint@9.12.0 @eslint/js@9.12.0 globals@16.0.0 prettier@3.3.3)
 APT_PACKAGES=(postgresql libldap2-dev libsasl2-dev libpq-dev python3-venv chromium)
 
 say() { printf '\033[1m[simotel]\033[0m %s\n' "$*" >&2; }
@@ -162,7 +163,7 @@ run_lint() {
         "$bin/eslint" --fix static || true
     fi
     say "lint: ruff"
-    "$VENV/bin/ruff" format --check -q . || failed+=("ruff format (fix: scripts/dev.sh lint --fix)")
+    "$VENV/bin/ruff" format --check . || failed+=("ruff format (fix: scripts/dev.sh lint --fix)")
     "$VENV/bin/ruff" check --no-fix -q . || failed+=("ruff check")
     say "lint: pylint-odoo (OCA mandatory checks)"
     # The addon is checked under its own name (the addons link), as Odoo imports it.
@@ -171,6 +172,22 @@ run_lint() {
     say "lint: OCA checks of the manifest, XML, CSV and PO files"
     "$VENV/bin/oca-checks-odoo-module" --no-verbose "$REPO" || failed+=("oca-checks-odoo-module")
     "$VENV/bin/oca-checks-po" --disable=po-pretty-format "$REPO"/i18n/*.po || failed+=("oca-checks-po")
+    say "lint: file hygiene (pre-commit-hooks)"
+    local text_files=() executables=()
+    mapfile -d '' text_files < <(git ls-files -z | xargs -0 grep -IlZ '' --)
+    mapfile -t executables < <(git ls-files -s | awk '$1 == "100755" { print $4 }')
+    "$VENV/bin/check-merge-conflict" "${text_files[@]}" || failed+=("check-merge-conflict")
+    "$VENV/bin/check-case-conflict" "${text_files[@]}" || failed+=("check-case-conflict")
+    "$VENV/bin/check-xml" $(git ls-files '*.xml') || failed+=("check-xml")
+    "$VENV/bin/debug-statement-hook" $(git ls-files '*.py') || failed+=("debug-statements")
+    [ ${#executables[@]} -eq 0 ] || "$VENV/bin/check-executables-have-shebangs" "${executables[@]}" ||
+        failed+=("check-executables-have-shebangs")
+    # These fix what they find (as under pre-commit) and fail, so that the fix is seen and committed.
+    local plain=()
+    mapfile -t plain < <(printf '%s\n' "${text_files[@]}" | grep -Ev '\.pot?$')
+    "$VENV/bin/trailing-whitespace-fixer" "${plain[@]}" || failed+=("trailing-whitespace")
+    "$VENV/bin/end-of-file-fixer" "${plain[@]}" || failed+=("end-of-file")
+    "$VENV/bin/mixed-line-ending" --fix=lf "${text_files[@]}" || failed+=("mixed-line-ending")
     say "lint: ESLint and Prettier (JavaScript)"
     "$bin/eslint" --max-warnings=0 static || failed+=("eslint")
     "$bin/prettier" --log-level=warn --check "static/**/*.js" || failed+=("prettier (fix: scripts/dev.sh lint --fix)")
@@ -244,5 +261,5 @@ case "$CMD" in
     lint) cmd_lint "$@" ;;
     test) cmd_test "$@" ;;
     i18n) cmd_i18n ;;
-    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
