@@ -6,6 +6,7 @@
 #                                      ESLint (Odoo's rules), Prettier
 #   scripts/dev.sh test  [pytest args] lint, then run the whole test suite on a fresh test database
 #   scripts/dev.sh i18n                refresh i18n/fa.po from the code (after `test`), list untranslated terms
+#   scripts/dev.sh wheel [dir]         build the wheel odoo-addon-simotel_connector into dir (default dist/)
 #
 # Environment (all optional):
 #   ODOO_SRC      Odoo 18.0 Community source tree      (default /opt/odoo-18.0)
@@ -254,6 +255,13 @@ cmd_i18n() {
     "$VENV/bin/python" "$REPO/scripts/i18n_merge.py" "$pot" "$REPO/i18n/fa.po"
 }
 
+cmd_wheel() {
+    mkdir -p "$SIMOTEL_HOME"
+    ensure_odoo
+    ensure_venv
+    "$VENV/bin/python" "$REPO/scripts/build_wheel.py" "${1:-$REPO/dist}"
+}
+
 CMD=${1:-}
 shift || true
 case "$CMD" in
@@ -261,5 +269,6 @@ case "$CMD" in
     lint) cmd_lint "$@" ;;
     test) cmd_test "$@" ;;
     i18n) cmd_i18n ;;
+    wheel) cmd_wheel "$@" ;;
     *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
