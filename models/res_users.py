@@ -13,7 +13,6 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     simotel_extension = fields.Char(
-        "Simotel Extension",
         index="btree_not_null",
         copy=False,
         help="Internal number of this user's phone on the Simotel PBX, e.g. 557.",

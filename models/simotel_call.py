@@ -64,12 +64,10 @@ class SimotelCall(models.Model):
     )
     source = fields.Selection(
         [("sea", "SEA event"), ("backfill", "Sync (SA reports)"), ("originate", "Click-to-call")],
-        "Source",
         readonly=True,
     )
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")],
-        "Direction",
         required=True,
         readonly=True,
         index=True,
@@ -82,9 +80,9 @@ class SimotelCall(models.Model):
         help="The other party's number: the caller of an inbound call, the callee of an outbound one.",
     )
     external_e164 = fields.Char("Customer Number (E.164)", readonly=True, index="btree_not_null")
-    extension = fields.Char("Extension", readonly=True, help="The internal party's extension.")
-    start = fields.Datetime("Start", readonly=True, index=True)
-    end = fields.Datetime("End", readonly=True)
+    extension = fields.Char(readonly=True, help="The internal party's extension.")
+    start = fields.Datetime(readonly=True, index=True)
+    end = fields.Datetime(readonly=True)
     duration_seconds = fields.Integer("Duration (s)", readonly=True, aggregator="sum")
     talk_seconds = fields.Integer("Talk Time (s)", readonly=True, aggregator="sum")
     wait_seconds = fields.Integer("Wait Time (s)", readonly=True, aggregator="avg")
@@ -94,10 +92,10 @@ class SimotelCall(models.Model):
         readonly=True,
         index=True,
     )
-    missed = fields.Boolean("Missed", compute="_compute_missed", store=True, help="An inbound call nobody answered.")
-    queue = fields.Char("Queue", readonly=True)
-    entry_point = fields.Char("Entry Point", readonly=True)
-    outgoing_point = fields.Char("Outgoing Point", readonly=True)
+    missed = fields.Boolean(compute="_compute_missed", store=True, help="An inbound call nobody answered.")
+    queue = fields.Char(readonly=True)
+    entry_point = fields.Char(readonly=True)
+    outgoing_point = fields.Char(readonly=True)
     record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null", ondelete="set null")
@@ -508,7 +506,8 @@ class SimotelCall(models.Model):
                 _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
                 created += int(is_new)
             if self.env.context.get("simotel_autocommit") and not getattr(threading.current_thread(), "testing", False):
-                self.env.cr.commit()
+                # The sync cron keeps every page it has stored, even if a later page fails or times out.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             start += len(rows)
             if not rows or (start >= total if total is not None else len(rows) < self._simotel_backfill_page_size):
                 break

@@ -15,3 +15,5 @@ from . import test_screen_pop_http
 from . import test_ux_admin
 from . import test_ux_agent
 from . import test_inbound_hostile
+from . import test_packaging
+from . import test_tooling

@@ -10,6 +10,7 @@ the rest of the addon sees one canonical spelling.
 import datetime
 import re
 
+import jdatetime
 import pytz
 
 from .inbound import InboundError
@@ -232,45 +233,6 @@ def to_int(value):
     return int(round(number))
 
 
-def jalali_to_gregorian(year, month, day):
-    """Convert a Jalali (Solar Hijri) date to a Gregorian :class:`datetime.date`.
-
-    Arithmetic of the 33-year cycle used by Iran's official calendar for
-    1178–1633 SH (1799–2255 AD), the range where this addon meets dates.
-
-    :raises ValueError: on an impossible month or day
-    """
-    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30):
-        raise ValueError("invalid Jalali date %s-%s-%s" % (year, month, day))
-    year += 1595
-    days = -355668 + (365 * year) + ((year // 33) * 8) + (((year % 33) + 3) // 4) + day
-    days += (month - 1) * 31 if month < 7 else ((month - 7) * 30) + 186
-    gregorian_year = 400 * (days // 146097)
-    days %= 146097
-    if days > 36524:
-        days -= 1
-        gregorian_year += 100 * (days // 36524)
-        days %= 36524
-        if days >= 365:
-            days += 1
-    gregorian_year += 4 * (days // 1461)
-    days %= 1461
-    if days > 365:
-        gregorian_year += (days - 1) // 365
-        days = (days - 1) % 365
-    leap = gregorian_year % 4 == 0 and (gregorian_year % 100 != 0 or gregorian_year % 400 == 0)
-    month_days = [0, 31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    gregorian_month = 1
-    day_of_year = days + 1
-    while gregorian_month <= 12 and day_of_year > month_days[gregorian_month]:
-        day_of_year -= month_days[gregorian_month]
-        gregorian_month += 1
-    result = datetime.date(gregorian_year, gregorian_month, day_of_year)
-    if month == 12 and day == 30 and jalali_to_gregorian(year - 1595 + 1, 1, 1) == result:
-        raise ValueError("invalid Jalali date: %s has no 30 Esfand" % (year - 1595))
-    return result
-
-
 def parse_time(value, tz_name="UTC"):
     """Read a Simotel time and return it as a naive UTC :class:`datetime.datetime`, or ``None``.
 
@@ -313,7 +275,7 @@ def _parse_time(value, tz_name):
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
         if int(year) < 1700:
-            date = jalali_to_gregorian(int(year), int(month), int(day))
+            date = jdatetime.date(int(year), int(month), int(day)).togregorian()
         else:
             date = datetime.date(int(year), int(month), int(day))
         moment = datetime.datetime(
