@@ -8,7 +8,7 @@
     "author": "Simotel Connector developers",
     "license": "LGPL-3",
     "depends": ["crm"],
-    "external_dependencies": {"python": ["phonenumbers", "requests"]},
+    "external_dependencies": {"python": ["jdatetime", "phonenumbers", "requests"]},
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
