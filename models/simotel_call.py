@@ -429,7 +429,9 @@ class SimotelCall(models.Model):
             text = env._("Incoming call from %(number)s on %(time)s, %(outcome)s", **values)
         if self.user_id:
             text += " (%s)" % self.user_id.name
-        body = Markup('%s <a href="/odoo/simotel.call/%d" data-oe-model="simotel.call" data-oe-id="%d">%s</a>') % (
+        body = Markup(
+            '%s <a href="/web#model=simotel.call&amp;id=%d&amp;view_type=form" data-oe-model="simotel.call" data-oe-id="%d">%s</a>'
+        ) % (
             text,
             self.id,
             self.id,

@@ -370,10 +370,10 @@ class TestCallNotes(CallUxCase):
             [
                 ("model", "=", "res.partner"),
                 ("res_id", "=", call.partner_id.id),
-                ("body", "ilike", "/odoo/simotel.call/"),
+                ("body", "ilike", 'data-oe-model="simotel.call"'),
             ]
         )
-        return notes.filtered(lambda note: f'/odoo/simotel.call/{call.id}"' in note.body)
+        return notes.filtered(lambda note: f'data-oe-model="simotel.call" data-oe-id="{call.id}"' in note.body)
 
     def test_note_dated_at_the_call_with_its_time_and_links(self):
         call = self.sea(cuid="n.1", starttime="2024-01-16 09:05:00", billsec=245, record="rec-1.mp3")
@@ -426,3 +426,56 @@ class TestCallViews(CallUxCase):
         graph = etree.fromstring(views["graph"]["arch"])
         self.assertFalse(graph.xpath("//field[@type='measure']"), "the graph counts calls")
         self.assertEqual(self.Call._fields["talk_seconds"].string, "Talk Time")
+
+
+@tagged("post_install", "-at_install")
+class TestCallTours(CallUxCase):
+    """An agent's day in the browser, in English and in Persian."""
+
+    CALLS_URL = "/web#action=simotel_connector.action_simotel_call"
+
+    def setUp(self):
+        super().setUp()
+        self.missed_call = self.missed("t.1", src="09351112233", starttime="2024-01-16 06:00:00")
+        self.answered = self.sea(cuid="t.2", starttime="2024-01-16 09:05:00", billsec=245, record="rec-t2.mp3")
+        self.long_call = self.sea(cuid="t.3", src="09121110000", starttime="2024-01-16 10:00:00", billsec=3661)
+
+    def as_persian(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["web", "mail", "simotel_connector"], ["fa_IR"], overwrite=True)
+        self.salesman.lang = "fa_IR"
+
+    def test_search_a_call_by_number(self):
+        self.start_tour(self.CALLS_URL, "simotel_calls_search", login="simotel_ux")
+
+    def test_search_a_call_by_number_in_persian(self):
+        self.as_persian()
+        self.start_tour(self.CALLS_URL, "simotel_calls_search", login="simotel_ux")
+
+    def check_call_back(self):
+        self.start_tour(self.CALLS_URL, "simotel_call_back_from_list", login="simotel_ux")
+        self.assertEqual([body["callee"] for body in self.originate_bodies()], ["09351112233"])
+        self.assertEqual(self.originate_bodies()[0]["caller"], "557")
+
+    def test_call_back_a_missed_call_from_the_list(self):
+        self.check_call_back()
+
+    def test_call_back_a_missed_call_from_the_list_in_persian(self):
+        self.as_persian()
+        self.check_call_back()
+
+    def test_note_carries_the_call_time(self):
+        self.start_tour(
+            f"/web#model=res.partner&id={self.customer.id}&view_type=form", "simotel_call_note", login="simotel_ux"
+        )
+
+    def test_note_carries_the_call_time_in_persian(self):
+        self.as_persian()
+        # Notes are written when the call report arrives, in the language of the salesperson then.
+        call = self.sea(cuid="t.4", starttime="2024-01-16 09:05:00", billsec=245, record="rec-t4.mp3")
+        self.assertIn(
+            "1402/10/26 12:35", self.env["mail.message"].search([("body", "ilike", f'data-oe-id="{call.id}"')]).body
+        )
+        self.start_tour(
+            f"/web#model=res.partner&id={self.customer.id}&view_type=form", "simotel_call_note", login="simotel_ux"
+        )
