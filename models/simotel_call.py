@@ -430,7 +430,8 @@ class SimotelCall(models.Model):
         if self.user_id:
             text += " (%s)" % self.user_id.name
         body = Markup(
-            '%s <a href="/web#model=simotel.call&amp;id=%d&amp;view_type=form" data-oe-model="simotel.call" data-oe-id="%d">%s</a>'
+            '%s <a href="/web#model=simotel.call&amp;id=%d&amp;view_type=form" '
+            'data-oe-model="simotel.call" data-oe-id="%d">%s</a>'
         ) % (
             text,
             self.id,
