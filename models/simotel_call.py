@@ -382,6 +382,9 @@ class SimotelCall(models.Model):
     # ------------------------------------------------------------------
     def _simotel_duration_text(self, env, seconds):
         minutes, seconds = divmod(seconds or 0, 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return env._("%(hours)s h %(minutes)s min %(seconds)s s", hours=hours, minutes=minutes, seconds=seconds)
         if minutes:
             return env._("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=seconds)
         return env._("%(seconds)s s", seconds=seconds)
@@ -493,6 +496,16 @@ class SimotelCall(models.Model):
         user = partner.user_id or partner.commercial_partner_id.user_id or company.simotel_missed_call_user_id
         if not user:
             return
+        if self.start and self.sudo().search_count(
+            [
+                ("partner_id", "=", partner.id),
+                ("disposition", "=", "answered"),
+                ("direction", "in", ("inbound", "outbound")),
+                ("start", ">", self.start),
+            ],
+            limit=1,
+        ):
+            return  # reported late: the customer has been reached since
         activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
         open_activity = (
             self.env["mail.activity"]

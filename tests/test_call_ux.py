@@ -269,6 +269,13 @@ class TestCallBackActivity(CallUxCase):
         self.sea(cuid="c.0", starttime="2024-01-16 05:00:00", disposition="ANSWERED", billsec=40)  # synced late
         self.assertEqual(len(self.open_activities(self.customer)), 1)
 
+    def test_a_missed_call_reported_after_a_later_answer_gets_no_activity(self):
+        self.sea(cuid="e.2", starttime="2024-01-16 06:20:00", disposition="ANSWERED", billsec=40)
+        self.missed("e.1", starttime="2024-01-16 06:00:00")  # synced late
+        self.assertFalse(self.open_activities(self.customer))
+        self.missed("e.3", starttime="2024-01-16 07:00:00")
+        self.assertEqual(len(self.open_activities(self.customer)), 1)
+
     def test_other_call_activities_stay_open(self):
         self.customer.activity_schedule(
             act_type_xmlid="mail.mail_activity_data_call", summary="Discuss the contract", user_id=self.salesman.id
@@ -383,6 +390,8 @@ class TestCallNotes(CallUxCase):
         self.assertIn("12:35", note.body)  # 09:05 UTC in the salesperson's time zone (Tehran)
         self.assertIn("01/16/2024", note.body)
         self.assertIn("4 min 5 s", note.body)
+        long_call = self.sea(cuid="n.3", starttime="2024-01-16 12:00:00", billsec=3661)
+        self.assertIn("answered, 1 h 1 min 1 s", self.note_of(long_call).body)
         self.assertIn(f'href="/simotel/call/{call.id}/recording"', note.body)
         later = self.sea(cuid="n.2", starttime="2024-01-16 11:40:00", billsec=10, record="")
         self.assertNotIn("/recording", self.note_of(later).body)
