@@ -35,6 +35,11 @@ DISPOSITIONS = {
 BACKFILL_MAX_PAGES = 1000
 
 
+def _isolate(text, rtl=True):
+    """``text`` as a bidi isolate in right-to-left text: laid out in its own direction (numbers, dates, Latin names)."""
+    return "\u2068%s\u2069" % text if text and rtl else text
+
+
 def _is_extension(number):
     digits = re.sub(r"\D", "", phone.clean(number))
     return bool(digits) and len(digits) <= phone.MAX_EXTENSION_DIGITS and digits == phone.clean(number)
@@ -415,9 +420,11 @@ class SimotelCall(models.Model):
         lang = reader.lang or self.company_id.partner_id.lang or "en_US"
         tz_name = reader.tz or self.company_id.simotel_tz or "UTC"
         env = self.with_context(lang=lang).env
+        rtl = get_lang(self.env, lang).direction == "rtl"
         values = {
-            "number": self.external_number or self.callee_number or "",
-            "time": self._simotel_local_time(lang, tz_name),
+            # Isolated in right-to-left text: numbers and dates keep their order.
+            "number": _isolate(self.external_number or self.callee_number or "", rtl),
+            "time": _isolate(self._simotel_local_time(lang, tz_name), rtl),
             "outcome": dict(self._fields["disposition"]._description_selection(env)).get(self.disposition, "").lower(),
             "duration": self._simotel_duration_text(env, self.talk_seconds),
         }
@@ -431,7 +438,7 @@ class SimotelCall(models.Model):
         else:
             text = env._("Incoming call from %(number)s on %(time)s, %(outcome)s", **values)
         if self.user_id:
-            text += " (%s)" % self.user_id.name
+            text += " (%s)" % _isolate(self.user_id.name, rtl)
         body = Markup(
             '%s <a href="/web#model=simotel.call&amp;id=%d&amp;view_type=form" '
             'data-oe-model="simotel.call" data-oe-id="%d">%s</a>'
