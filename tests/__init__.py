@@ -17,3 +17,4 @@ from . import test_ux_agent
 from . import test_inbound_hostile
 from . import test_packaging
 from . import test_tooling
+from . import test_call_ux

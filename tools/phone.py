@@ -103,3 +103,17 @@ def to_dial(e164, region=FALLBACK_REGION):
         national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
         return re.sub(r"\D", "", national)
     return "00" + e164.lstrip("+")
+
+
+def search_terms(value, region=FALLBACK_REGION):
+    """What to look for when a user searches the number ``value`` (typed in any form).
+
+    :return: ``(e164, digits)``: the E.164 form of a complete number (else
+        ``False``), and its significant digits (no leading zeros, at least 3,
+        else ``""``), to be found inside stored E.164 numbers when the input is
+        only part of a number (``0935 111`` may also read as a short number).
+    """
+    text = ascii_digits(value)[:64]
+    e164 = to_e164(text, region)
+    digits = re.sub(r"\D", "", text).lstrip("0")
+    return e164, digits if 3 <= len(digits) <= MAX_DIGITS else ""
