@@ -26,6 +26,8 @@ from ..hooks import post_load
 from ..tools import inbound
 from . import sea_samples as samples
 
+_logger = logging.getLogger(__name__)
+
 A_AUTH = ("pbx-a", "a-secret-1")
 B_AUTH = ("pbx-b", "b-secret-2")
 FAST = 1.0  # seconds: every refusal answers within this
@@ -465,7 +467,7 @@ class UnixSocketRelay(threading.Thread):
             while data := source.recv(65536):
                 sink.sendall(data)
         except OSError:
-            pass
+            _logger.debug("relay socket closed")
         finally:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):

@@ -31,7 +31,8 @@ registry.category("web_tour.tours").add("simotel_calls_search", {
         },
         {
             content: "The call stored as 09351112233 is found, and only it",
-            trigger: ".o_list_view:not(:has(.o_data_row td[name=talk_seconds]:contains(4:05))) .o_data_row td[name=external_number]:contains(09351112233)",
+            trigger:
+                ".o_list_view:not(:has(.o_data_row td[name=talk_seconds]:contains(4:05))) .o_data_row td[name=external_number]:contains(09351112233)",
         },
         {
             content: "It is a missed call: it can be called back from its row",
