@@ -66,13 +66,13 @@ class SimotelEvent(models.Model):
         index=True,
     )
     unique_id = fields.Char("Call Unique ID", readonly=True, index="btree_not_null")
-    payload = fields.Text("Payload", readonly=True, help="The fields Simotel sent, as received (JSON).")
-    headers = fields.Text("Headers", readonly=True, help="HTTP headers of the delivery, without credentials.")
+    payload = fields.Text(readonly=True, help="The fields Simotel sent, as received (JSON).")
+    headers = fields.Text(readonly=True, help="HTTP headers of the delivery, without credentials.")
     remote_addr = fields.Char("Sender IP", readonly=True)
     received_at = fields.Datetime("Received", readonly=True, default=fields.Datetime.now, index=True)
     processed_at = fields.Datetime("Processed", readonly=True)
-    attempts = fields.Integer("Attempts", readonly=True, default=0)
-    error = fields.Text("Error", readonly=True)
+    attempts = fields.Integer(readonly=True, default=0)
+    error = fields.Text(readonly=True)
     call_id = fields.Many2one("simotel.call", "Call", readonly=True, index="btree_not_null", ondelete="set null")
 
     @api.model
@@ -390,7 +390,7 @@ class SimotelEvent(models.Model):
 
         def commit():
             if autocommit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 self._simotel_limit_statements(event_limit)
 
         self._simotel_fail_interrupted()

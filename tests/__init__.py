@@ -18,3 +18,7 @@ from . import test_screen_pop_race
 from . import test_cdr_queue_merge
 from . import test_ux_admin
 from . import test_ux_agent
+from . import test_inbound_hostile
+from . import test_packaging
+from . import test_tooling
+from . import test_call_ux
