@@ -1,4 +1,5 @@
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -152,7 +153,7 @@ class LookupLogWriter:
             try:
                 cr.execute("SET LOCAL synchronous_commit TO OFF")
                 result = insert(cr, rows)
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit - the writer's own transaction, not a request's
                 return result
             except CONNECTION_ERRORS as e:
                 cnx = getattr(cr, "_cnx", None)
@@ -162,10 +163,8 @@ class LookupLogWriter:
                     raise
                 _logger.info("Simotel lookup log: connection to %s lost (%s), reconnecting", registry.db_name, e)
             finally:
-                try:
+                with contextlib.suppress(*CONNECTION_ERRORS):  # a dead connection: already closed above
                     cr.close()
-                except CONNECTION_ERRORS:
-                    pass  # a dead connection: already closed above
 
     @staticmethod
     def _insert_all(cr, rows):
