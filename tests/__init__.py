@@ -12,3 +12,7 @@ from . import test_lookup_caller
 from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
+from . import test_extensions
+from . import test_access_matrix
+from . import test_recording
+from . import test_migration_access
