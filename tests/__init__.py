@@ -16,3 +16,5 @@ from . import test_extensions
 from . import test_access_matrix
 from . import test_recording
 from . import test_migration_access
+from . import test_ux_admin
+from . import test_ux_agent
