@@ -16,6 +16,10 @@ from . import test_event_cron_time
 from . import test_sync_reliability
 from . import test_screen_pop_race
 from . import test_cdr_queue_merge
+from . import test_extensions
+from . import test_access_matrix
+from . import test_recording
+from . import test_migration_access
 from . import test_ux_admin
 from . import test_ux_agent
 from . import test_inbound_hostile
