@@ -93,7 +93,7 @@ class TestEventCronTime(TransactionCase):
         processed again one by one, only the slow report fails (its work rolled back)."""
         self.patch(type(self.Event), "_simotel_event_time_limit", 0.3)
         good = [self.store(queue_report("slowb.%d" % n)) for n in range(3)]
-        slow = self.store(queue_report("slowb.slow", lines=60000))
+        slow = self.store(queue_report("slowb.slow", lines=150000))
         self.Event._cron_process()
         self.assertEqual([event.state for event in good], ["done"] * 3)
         self.assertEqual([self.call_of("slowb.%d" % n).queue for n in range(3)], ["902"] * 3)
