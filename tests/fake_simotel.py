@@ -254,4 +254,4 @@ class FakeSimotel:
                 handler.wfile.flush()
                 time.sleep(interval)
         except OSError:
-            pass  # the client gave up
+            return  # the client gave up
