@@ -11,10 +11,12 @@
     "external_dependencies": {"python": ["phonenumbers", "requests"]},
     "data": [
         "security/simotel_security.xml",
+        "security/simotel_agent_security.xml",
         "security/ir.model.access.csv",
         "security/simotel_screen_pop_security.xml",
         "data/simotel_cron.xml",
         "security/simotel_api_call_security.xml",
+        "data/simotel_agent_data.xml",
         "views/simotel_menus.xml",
         "views/simotel_call_views.xml",
         "views/simotel_event_views.xml",
@@ -24,6 +26,7 @@
         "views/crm_lead_views.xml",
         "views/simotel_api_call_views.xml",
         "views/simotel_lookup_log_views.xml",
+        "views/simotel_agent_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -279,12 +279,23 @@ class SimotelEvent(models.Model):
         self.call_id = call[:1]
 
     def _simotel_process_cdrqueue(self, payload):
-        """A finished queue call: same record as ``Cdr`` (first one of the two wins)."""
+        """A finished queue call: same record as ``Cdr`` (first one of the two wins), and its queue figures."""
         self._simotel_process_cdr(payload)
+        self.env["simotel.queue.call"]._simotel_on_cdr_queue(self.company_id, payload)
 
     def _simotel_process_newstate(self, payload):
-        """An extension changed state: ringing for a caller pops the caller's card (screen pop)."""
+        """An extension changed state: its agent state follows; ringing for a caller pops the caller's card."""
+        self.env["simotel.agent.state"]._simotel_on_new_state(self.company_id, payload, self.received_at)
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
+
+    def _simotel_process_extenadded(self, payload):
+        """The PBX defined an extension: it joins the directory."""
+        self.env["simotel.extension"]._simotel_upsert(self.company_id, payload.get("exten") or payload.get("number"))
+
+    def _simotel_process_extenremoved(self, payload):
+        """The PBX removed an extension: archived in the directory."""
+        number = payload.get("exten") or payload.get("number")
+        self.env["simotel.extension"]._simotel_upsert(self.company_id, number, active=False)
 
     def _simotel_process_incomingcall(self, payload):
         """A call entered the PBX: pops the caller's card when it was dialled to an extension."""
@@ -304,4 +315,8 @@ class SimotelEvent(models.Model):
             for event, (call, _created) in zip(events, upserted, strict=True):
                 event.call_id = call[:1]
 
-    _simotel_process_batch_cdrqueue = _simotel_process_batch_cdr
+    def _simotel_process_batch_cdrqueue(self, payloads):
+        """``CdrQueue`` events of a batch: their calls as ``Cdr``, then their queue figures."""
+        self._simotel_process_batch_cdr(payloads)
+        for event, payload in zip(self, payloads, strict=True):
+            self.env["simotel.queue.call"]._simotel_on_cdr_queue(event.company_id, payload)
