@@ -424,6 +424,7 @@ class SimotelAgentState(models.Model):
             raise AccessError(_("Only Simotel supervisors can open the wallboard."))
         rows = self.sudo().search([("company_id", "=", company.id)])
         numbers = self.env["simotel.queue"].sudo().search([("company_id", "=", company.id)]).mapped("number")
+        self.env["simotel.queue.call"].flush_model()
         self.env.cr.execute(
             "SELECT DISTINCT queue FROM simotel_queue_call WHERE company_id = %s AND entered_at >= %s",
             [company.id, self._simotel_day_start(company)],

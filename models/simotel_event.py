@@ -86,7 +86,22 @@ class SimotelEvent(models.Model):
         event = self.sudo().create(values)
         if name in self._simotel_deferred_events:
             self._simotel_trigger_cron()
+            event._simotel_live()
         return event
+
+    def _simotel_live(self):
+        """Live part of a deferred event (``_simotel_live_<name>``), run at once: e.g. the wallboard's queue figures.
+
+        Never fails the delivery: an error is logged and the cron's processing stays the reference.
+        """
+        handler = getattr(self, "_simotel_live_" + self.event_name.lower(), None)
+        if handler is None:
+            return
+        try:
+            with self.env.cr.savepoint():
+                handler(self._simotel_payload())
+        except Exception as e:  # noqa: BLE001 - the event is stored; its processing comes later
+            _logger.info("Simotel event %s (%s): live update skipped: %s", self.id, self.event_name, e)
 
     @api.model
     def _simotel_trigger_cron(self):
@@ -281,6 +296,10 @@ class SimotelEvent(models.Model):
     def _simotel_process_cdrqueue(self, payload):
         """A finished queue call: same record as ``Cdr`` (first one of the two wins), and its queue figures."""
         self._simotel_process_cdr(payload)
+        self.env["simotel.queue.call"]._simotel_on_cdr_queue(self.company_id, payload)
+
+    def _simotel_live_cdrqueue(self, payload):
+        """A finished queue call reaches the wallboard's figures now, its call record with the cron."""
         self.env["simotel.queue.call"]._simotel_on_cdr_queue(self.company_id, payload)
 
     def _simotel_process_newstate(self, payload):

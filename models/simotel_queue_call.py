@@ -146,6 +146,7 @@ class SimotelQueueCall(models.Model):
     def _simotel_queue_stats(self, company, queues, day_start, threshold):
         """Wallboard figures of ``queues`` (numbers) since ``day_start`` (naive UTC): ``{queue: {…}}``."""
         now = fields.Datetime.now()
+        self.flush_model()
         self.env.cr.execute(
             """
             SELECT queue,

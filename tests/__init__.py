@@ -13,3 +13,4 @@ from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_agents_http
+from . import test_agents_tour

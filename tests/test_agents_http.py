@@ -381,3 +381,45 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         self.authenticate("agent557", "agent557pw")
         _result, error = self.rpc("simotel.extension", "action_simotel_sync", [[]])
         self.assertEqual(error[0], "odoo.exceptions.AccessError")
+
+
+@tagged("post_install", "-at_install")
+class TestQueueCallsHttp(AgentsCommon, HttpCase):
+    def cdr_queue(self, unique_id, disposition="ANSWERED", hangup="agent", wait=3, talk=31, queue="900", agent="557"):
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        return self.post(
+            "CdrQueue",
+            unique_id=unique_id,
+            src=CUSTOMER,
+            dst=agent,
+            queue=queue,
+            billsec=str(talk),
+            wait=str(wait),
+            duration=str(wait + talk),
+            disposition=disposition,
+            hangup=hangup,
+            starttime=now,
+            endtime=now,
+            answeredtime=now if disposition == "ANSWERED" else "",
+            detail=[{"src": CUSTOMER, "dst": agent, "disposition": disposition, "billsec": str(talk)}],
+        )
+
+    def test_cdr_queue_reaches_the_wallboard_at_once(self):
+        self.new_state("Ringing", participant=CUSTOMER, direction="in", queue="900", cuid="q.1")
+        stats = self.notifications((self.company, "simotel_wallboard"), "simotel/queue_stats")
+        self.assertEqual((stats[-1]["queue"], stats[-1]["waiting"]), ("900", 1))
+        self.new_state("InUse", participant=CUSTOMER, direction="in", queue="900", cuid="q.1")
+        self.cdr_queue("q.1")
+        stats = self.notifications((self.company, "simotel_wallboard"), "simotel/queue_stats")
+        self.assertEqual(
+            {key: stats[-1][key] for key in ("queue", "waiting", "offered", "answered", "abandoned", "service_level")},
+            {"queue": "900", "waiting": 0, "offered": 1, "answered": 1, "abandoned": 0, "service_level": 100.0},
+        )
+        call = self.env["simotel.queue.call"].search([("unique_id", "=", "q.1")])
+        self.assertEqual(
+            (call.outcome, call.extension, call.user_id, call.wait_seconds), ("answered", "557", self.agent, 3)
+        )
+        # The cron's processing (the call record) keeps one queue call.
+        self.env["simotel.event"]._cron_process()
+        self.assertEqual(self.env["simotel.queue.call"].search_count([("unique_id", "=", "q.1")]), 1)
+        self.assertEqual(self.env["simotel.call"].search([("unique_id", "=", "q.1")]).queue, "900")
