@@ -14,3 +14,4 @@ from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_agents_http
 from . import test_agents_tour
+from . import test_queue_kpis
