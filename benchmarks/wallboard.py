@@ -80,7 +80,6 @@ def make_agents(port, db, count):
         {
             "name": "Agent %d" % (FIRST_EXTENSION + n),
             "login": "bench_wb_%d" % n,
-            "password": "bench-wb-pw",
             "simotel_extension": str(FIRST_EXTENSION + n),
             "groups_id": [(6, 0, [group["res_id"]])],
         }
