@@ -21,3 +21,4 @@ from . import simotel_queue_call
 from . import ir_websocket
 from . import simotel_queue_report
 from . import simotel_recovery
+from . import simotel_status

@@ -292,6 +292,7 @@ class SimotelEvent(models.Model):
         """A finished call: create (or complete) its ``simotel.call``, exactly once."""
         call, _created = self.env["simotel.call"]._simotel_upsert_cdr(self.company_id, payload, source="sea")
         self.call_id = call[:1]
+        self.env["simotel.screen.pop"]._simotel_on_call_end(self.company_id, [payload.get("unique_id")])
 
     def _simotel_process_cdrqueue(self, payload):
         """A finished queue call: same record as ``Cdr`` (first one of the two wins), and its queue figures."""
@@ -306,6 +307,7 @@ class SimotelEvent(models.Model):
         """An extension changed state: its agent state follows; ringing for a caller pops the caller's card."""
         self.env["simotel.agent.state"]._simotel_on_new_state(self.company_id, payload, self.received_at)
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
+        self.env["simotel.screen.pop"]._simotel_on_state_change(self.company_id, payload)
 
     def _simotel_process_extenadded(self, payload):
         """The PBX defined an extension: it joins the directory."""
@@ -333,6 +335,9 @@ class SimotelEvent(models.Model):
             upserted = self.env["simotel.call"]._simotel_upsert_cdrs(company, company_payloads, source="sea")
             for event, (call, _created) in zip(events, upserted, strict=True):
                 event.call_id = call[:1]
+            self.env["simotel.screen.pop"]._simotel_on_call_end(
+                company, [payload.get("unique_id") for payload in company_payloads]
+            )
 
     def _simotel_process_batch_cdrqueue(self, payloads):
         """``CdrQueue`` events of a batch: their calls as ``Cdr``, then their queue figures."""

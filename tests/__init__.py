@@ -15,3 +15,5 @@ from . import test_screen_pop_http
 from . import test_agents_http
 from . import test_agents_tour
 from . import test_queue_kpis
+from . import test_ux_admin
+from . import test_ux_agent
