@@ -16,6 +16,7 @@
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
         "data/simotel_cron.xml",
+        "data/simotel_agent_data.xml",
         "views/simotel_menus.xml",
         "views/simotel_call_views.xml",
         "views/simotel_event_views.xml",
@@ -25,6 +26,7 @@
         "views/crm_lead_views.xml",
         "views/simotel_api_call_views.xml",
         "views/simotel_lookup_log_views.xml",
+        "views/simotel_agent_views.xml",
         "views/simotel_status_views.xml",
     ],
     "assets": {

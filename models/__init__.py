@@ -12,5 +12,15 @@ from . import simotel_api_call
 from . import simotel_api_call_item
 from . import simotel_lookup_log
 from . import simotel_screen_pop
+from . import simotel_pause_reason
+from . import simotel_extension
+from . import simotel_queue
+from . import simotel_queue_member
+from . import simotel_agent_pause
+from . import simotel_agent_state
+from . import simotel_queue_call
+from . import ir_websocket
+from . import simotel_queue_report
+from . import simotel_recovery
 from . import simotel_status
 from . import mail_activity

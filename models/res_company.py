@@ -68,6 +68,17 @@ class ResCompany(models.Model):
         groups="base.group_system",
         help="Seconds Odoo waits for the Simotel server before giving up.",
     )
+    # Call center (agent states, wallboard).
+    simotel_agent_stale_minutes = fields.Integer(
+        "Agent State Expiry (min)",
+        default=30,
+        help="An agent state without any event for this long shows as Unknown. 0: never.",
+    )
+    simotel_service_level_seconds = fields.Integer(
+        "Service Level Threshold (s)",
+        default=20,
+        help="A queue call answered within this many seconds counts toward the service level.",
+    )
     # Inbound: Simotel calls Odoo (API components, SEA events).
     simotel_inbound_auth = fields.Selection(
         [("basic", "Basic credentials"), ("ip", "Allowed IPs"), ("basic_ip", "Basic credentials and allowed IPs")],

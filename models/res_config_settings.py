@@ -30,6 +30,8 @@ class ResConfigSettings(models.TransientModel):
     simotel_backfill_days = fields.Integer(related="company_id.simotel_backfill_days", readonly=False)
     simotel_last_sync = fields.Datetime(related="company_id.simotel_last_sync")
     simotel_event_retention_days = fields.Integer(related="company_id.simotel_event_retention_days", readonly=False)
+    simotel_agent_stale_minutes = fields.Integer(related="company_id.simotel_agent_stale_minutes", readonly=False)
+    simotel_service_level_seconds = fields.Integer(related="company_id.simotel_service_level_seconds", readonly=False)
     simotel_sea_url = fields.Char("SEA Address", compute="_compute_simotel_urls")
     simotel_lookup_url = fields.Char("API Component Address", compute="_compute_simotel_urls")
 

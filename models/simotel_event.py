@@ -99,7 +99,22 @@ class SimotelEvent(models.Model):
         event = self.sudo().create(values)
         if name in self._simotel_deferred_events:
             self._simotel_trigger_cron()
+            event._simotel_live()
         return event
+
+    def _simotel_live(self):
+        """Live part of a deferred event (``_simotel_live_<name>``), run at once: e.g. the wallboard's queue figures.
+
+        Never fails the delivery: an error is logged and the cron's processing stays the reference.
+        """
+        handler = getattr(self, "_simotel_live_" + self.event_name.lower(), None)
+        if handler is None:
+            return
+        try:
+            with self.env.cr.savepoint():
+                handler(self._simotel_payload())
+        except Exception as e:  # noqa: BLE001 - the event is stored; its processing comes later
+            _logger.info("Simotel event %s (%s): live update skipped: %s", self.id, self.event_name, e)
 
     @api.model
     def _simotel_trigger_cron(self):
@@ -464,13 +479,28 @@ class SimotelEvent(models.Model):
         self.env["simotel.screen.pop"]._simotel_on_call_end(self.company_id, [payload.get("unique_id")])
 
     def _simotel_process_cdrqueue(self, payload):
-        """A finished queue call: same record as ``Cdr`` (first one of the two wins)."""
+        """A finished queue call: same record as ``Cdr`` (first one of the two wins), and its queue figures."""
         self._simotel_process_cdr(payload)
+        self.env["simotel.queue.call"]._simotel_on_cdr_queue(self.company_id, payload)
+
+    def _simotel_live_cdrqueue(self, payload):
+        """A finished queue call reaches the wallboard's figures now, its call record with the cron."""
+        self.env["simotel.queue.call"]._simotel_on_cdr_queue(self.company_id, payload)
 
     def _simotel_process_newstate(self, payload):
-        """An extension changed state: ringing for a caller pops the caller's card (screen pop)."""
+        """An extension changed state: its agent state follows; ringing for a caller pops the caller's card."""
+        self.env["simotel.agent.state"]._simotel_on_new_state(self.company_id, payload, self.received_at)
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
         self.env["simotel.screen.pop"]._simotel_on_state_change(self.company_id, payload)
+
+    def _simotel_process_extenadded(self, payload):
+        """The PBX defined an extension: it joins the directory."""
+        self.env["simotel.extension"]._simotel_upsert(self.company_id, payload.get("exten") or payload.get("number"))
+
+    def _simotel_process_extenremoved(self, payload):
+        """The PBX removed an extension: archived in the directory."""
+        number = payload.get("exten") or payload.get("number")
+        self.env["simotel.extension"]._simotel_upsert(self.company_id, number, active=False)
 
     def _simotel_process_incomingcall(self, payload):
         """A call entered the PBX: pops the caller's card when it was dialled to an extension."""
@@ -493,4 +523,8 @@ class SimotelEvent(models.Model):
                 company, [payload.get("unique_id") for payload in company_payloads]
             )
 
-    _simotel_process_batch_cdrqueue = _simotel_process_batch_cdr
+    def _simotel_process_batch_cdrqueue(self, payloads):
+        """``CdrQueue`` events of a batch: their calls as ``Cdr``, then their queue figures."""
+        self._simotel_process_batch_cdr(payloads)
+        for event, payload in zip(self, payloads, strict=True):
+            self.env["simotel.queue.call"]._simotel_on_cdr_queue(event.company_id, payload)

@@ -20,6 +20,9 @@ from . import test_extensions
 from . import test_access_matrix
 from . import test_recording
 from . import test_migration_access
+from . import test_agents_http
+from . import test_agents_tour
+from . import test_queue_kpis
 from . import test_ux_admin
 from . import test_ux_agent
 from . import test_inbound_hostile

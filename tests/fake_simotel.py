@@ -49,6 +49,13 @@ class FakeSimotel:
         self.pbx_tz = "Asia/Tehran"  # time zone of report dates and of date_range
         self.forced = None  # error name of ERRORS, or (status, content_type, body bytes)
         self.delay = 0.0
+        # Directory and queues: number -> dict as ``pbx/users/search`` / ``pbx/queues/search`` return them.
+        self.users = {}
+        self.queues = {}
+        self.members = {}  # queue number -> {agent extension: {"paused": bool, "penalty": str}}
+        self.queue_rows = []  # rows of reports/queue/search
+        self.agent_rows = []  # rows of reports/agent/search
+        self.failures = {}  # service -> message: answer {"success": 0, "message": …} for that service
         self._lock = threading.Lock()
         self._counter = 0
         self._server = None
@@ -161,6 +168,18 @@ class FakeSimotel:
             "reports/cdr/search": self._search,
             "reports/quick/search": self._search,
             "reports/audio/download": self._download,
+            "pbx/users/search": self._users_search,
+            "pbx/queues/search": self._queues_search,
+            "pbx/queues/addagent": self._add_agent,
+            "pbx/queues/removeagent": self._remove_agent,
+            "pbx/queues/pauseagent": self._pause_agent,
+            "pbx/queues/resumeagent": self._resume_agent,
+            "pbx/queues/batchaddagent": self._batch(self._add_agent_one),
+            "pbx/queues/batchremoveagent": self._batch(self._remove_agent_one),
+            "pbx/queues/batchpauseagent": self._batch(self._pause_agent_one),
+            "pbx/queues/batchresumeagent": self._batch(self._resume_agent_one),
+            "reports/queue/search": self._rows_search("queue_rows"),
+            "reports/agent/search": self._rows_search("agent_rows"),
         }
         if service is None:
             return self._error(handler, "not_found")
@@ -175,6 +194,8 @@ class FakeSimotel:
             return self._error(handler, auth_error)
         if not isinstance(body, dict):
             return self._error(handler, "parse")
+        if service in self.failures:
+            return self._reply(handler, 200, {"success": 0, "message": self.failures[service], "data": None})
         return routes[service](handler, body)
 
     def _ok(self, handler, data=None, message=None):
@@ -255,3 +276,122 @@ class FakeSimotel:
                 time.sleep(interval)
         except OSError:
             return  # the client gave up
+
+    # -- directory and queues ----------------------------------------------
+    def add_user(self, number, name=None, queues=()):
+        """Define extension ``number`` on the PBX, member of ``queues``."""
+        self.users[str(number)] = {"_id": "u%s" % number, "name": name or str(number), "number": str(number)}
+        for queue in queues:
+            self.members.setdefault(str(queue), {})[str(number)] = {"paused": False, "penalty": ""}
+
+    def add_queue(self, number, name=None):
+        self.queues[str(number)] = {"_id": "q%s" % number, "name": name or str(number), "number": str(number)}
+        self.members.setdefault(str(number), {})
+
+    def _match(self, row, conditions):
+        return all(not value or str(value) in str(row.get(key, "")) for key, value in conditions.items())
+
+    def _users_search(self, handler, body):
+        conditions = {k: v for k, v in (body.get("conditions") or {}).items() if k in ("name", "number")}
+        rows = []
+        for number, user in sorted(self.users.items()):
+            if self._match(user, conditions):
+                queues = sorted(q for q, members in self.members.items() if number in members)
+                rows.append({**user, "queues": queues})
+        return self._ok(handler, rows)
+
+    def _queues_search(self, handler, body):
+        conditions = {k: v for k, v in (body.get("conditions") or {}).items() if k in ("name", "number")}
+        return self._ok(handler, [q for _n, q in sorted(self.queues.items()) if self._match(q, conditions)])
+
+    def _agent_error(self, body, required=("queue", "agent")):
+        for field in required:
+            if not body.get(field):
+                return f"Field '{field}':value is missing"
+        if str(body["queue"]) not in self.queues:
+            return "queue not found"
+        if str(body["agent"]) not in self.users:
+            return "agent not found"
+        return None
+
+    def _add_agent_one(self, body):
+        error = self._agent_error(body, ("queue", "source", "agent"))
+        if not error:
+            self.members[str(body["queue"])][str(body["agent"])] = {"paused": False, "penalty": body.get("penalty")}
+        return error, "Added successfully"
+
+    def _remove_agent_one(self, body):
+        error = self._agent_error(body)
+        if not error and self.members[str(body["queue"])].pop(str(body["agent"]), None) is None:
+            error = "agent is not a member of the queue"
+        return error, "Removed successfully"
+
+    def _set_paused(self, body, paused):
+        error = self._agent_error(body)
+        if not error:
+            member = self.members[str(body["queue"])].get(str(body["agent"]))
+            if member is None:
+                return "agent is not a member of the queue", None
+            member["paused"] = paused
+        return error, "Paused successfully" if paused else "Resumed successfully"
+
+    def _pause_agent_one(self, body):
+        return self._set_paused(body, True)
+
+    def _resume_agent_one(self, body):
+        return self._set_paused(body, False)
+
+    def _single(self, one):
+        def handle(handler, body):
+            with self._lock:
+                error, message = one(body)
+            if error:
+                return self._reply(handler, 200, {"success": 0, "message": error, "data": None})
+            return self._ok(handler, {"message": message, "ok": 1})
+
+        return handle
+
+    @property
+    def _add_agent(self):
+        return self._single(self._add_agent_one)
+
+    @property
+    def _remove_agent(self):
+        return self._single(self._remove_agent_one)
+
+    @property
+    def _pause_agent(self):
+        return self._single(self._pause_agent_one)
+
+    @property
+    def _resume_agent(self):
+        return self._single(self._resume_agent_one)
+
+    def _batch(self, one):
+        def handle(handler, body):
+            agents = body.get("agents")
+            if not isinstance(agents, list) or not all(isinstance(item, dict) for item in agents):
+                return self._reply(handler, 200, {"success": 0, "message": "Field 'agents':value is missing"})
+            with self._lock:
+                results = [one(item) for item in agents]
+            errors = [error for error, _message in results if error]
+            if errors:
+                return self._reply(handler, 200, {"success": 0, "message": "; ".join(errors), "data": None})
+            return self._ok(handler, {"message": "done", "ok": 1})
+
+        return handle
+
+    def _rows_search(self, attribute):
+        def handle(handler, body):
+            pagination = body.get("pagination") or {}
+            start, count = int(pagination.get("start") or 0), int(pagination.get("count") or 20)
+            rows = getattr(self, attribute)
+            return self._ok(
+                handler,
+                {
+                    "pagination": {"start": start, "count": count, "total": len(rows)},
+                    "data": rows[start : start + count],
+                },
+            )
+
+        return handle

@@ -129,6 +129,105 @@ class SimotelClient:
             total = None
         return data["data"], total
 
+    # -- directory (pbx/users, pbx/queues) -------------------------------
+    def users_search(self, status="all", name="", number="", mapped=""):
+        """The PBX's extensions (``pbx/users/search``): a list of dicts (``number``, ``name``, ``queues``…)."""
+        data = self.call(
+            "pbx/users/search",
+            {"status": status, "alike": 1, "conditions": {"name": name, "number": number, "mapped": mapped}},
+        )
+        return self._rows(data)
+
+    def queues_search(self, name="", number=""):
+        """The PBX's queues (``pbx/queues/search``): a list of dicts (``number``, ``name``, ``strategy``…)."""
+        data = self.call("pbx/queues/search", {"alike": "true", "conditions": {"name": name, "number": number}})
+        return self._rows(data)
+
+    def _rows(self, data):
+        if isinstance(data, dict) and isinstance(data.get("data"), list):
+            data = data["data"]
+        if not isinstance(data, list):
+            raise SimotelError(
+                self.env._("The Simotel server sent a list Odoo does not understand."), status=200, reason="not_json"
+            )
+        return [row for row in data if isinstance(row, dict)]
+
+    # -- queue agents (pbx/queues/…agent) ----------------------------------
+    def add_agent(self, queue, agent, penalty=""):
+        """Put extension ``agent`` in ``queue`` (``pbx/queues/addagent``)."""
+        return self.call(
+            "pbx/queues/addagent",
+            {"queue": str(queue), "source": str(agent), "agent": str(agent), "penalty": str(penalty or "")},
+        )
+
+    def remove_agent(self, queue, agent):
+        """Take extension ``agent`` out of ``queue`` (``pbx/queues/removeagent``)."""
+        return self.call("pbx/queues/removeagent", {"queue": str(queue), "agent": str(agent)})
+
+    def pause_agent(self, queue, agent):
+        """Pause extension ``agent`` in ``queue`` (``pbx/queues/pauseagent``)."""
+        return self.call("pbx/queues/pauseagent", {"queue": str(queue), "agent": str(agent)})
+
+    def resume_agent(self, queue, agent):
+        """Resume extension ``agent`` in ``queue`` (``pbx/queues/resumeagent``)."""
+        return self.call("pbx/queues/resumeagent", {"queue": str(queue), "agent": str(agent)})
+
+    def batch_add_agents(self, pairs, penalty=""):
+        """``pbx/queues/batchaddagent`` for ``[(queue, agent), …]``."""
+        agents = [
+            {"queue": str(queue), "source": str(agent), "agent": str(agent), "penalty": str(penalty or "")}
+            for queue, agent in pairs
+        ]
+        return self.call("pbx/queues/batchaddagent", {"agents": agents})
+
+    def batch_remove_agents(self, pairs):
+        """``pbx/queues/batchremoveagent`` for ``[(queue, agent), …]``."""
+        return self.call("pbx/queues/batchremoveagent", {"agents": self._pairs(pairs)})
+
+    def batch_pause_agents(self, pairs):
+        """``pbx/queues/batchpauseagent`` for ``[(queue, agent), …]``."""
+        return self.call("pbx/queues/batchpauseagent", {"agents": self._pairs(pairs)})
+
+    def batch_resume_agents(self, pairs):
+        """``pbx/queues/batchresumeagent`` for ``[(queue, agent), …]``."""
+        return self.call("pbx/queues/batchresumeagent", {"agents": self._pairs(pairs)})
+
+    @staticmethod
+    def _pairs(pairs):
+        return [{"queue": str(queue), "agent": str(agent)} for queue, agent in pairs]
+
+    # -- queue and agent reports --------------------------------------------
+    def _report_search(self, service, conditions, date_from, date_to, start, count):
+        data = self.call(
+            service,
+            {
+                "conditions": conditions,
+                "date_range": {"from": date_from, "to": date_to},
+                "pagination": {"start": start, "count": count, "sorting": {}},
+                "alike": "true",
+            },
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise SimotelError(
+                self.env._("The Simotel server sent a report Odoo does not understand."), status=200, reason="not_json"
+            )
+        pagination = data.get("pagination") if isinstance(data.get("pagination"), dict) else {}
+        try:
+            total = int(pagination.get("total"))
+        except (TypeError, ValueError):
+            total = None
+        return data["data"], total
+
+    def queue_report_search(self, date_from, date_to, queue="", start=0, count=100):
+        """One page of ``reports/queue/search``: ``(rows, total)``."""
+        conditions = {"from": "", "to": "", "cuid": "", "qnum": str(queue or "")}
+        return self._report_search("reports/queue/search", conditions, date_from, date_to, start, count)
+
+    def agent_report_search(self, date_from, date_to, exten="", queue="", start=0, count=100):
+        """One page of ``reports/agent/search``: ``(rows, total)``."""
+        conditions = {"from": "", "to": "", "exten": str(exten or ""), "queue": str(queue or "")}
+        return self._report_search("reports/agent/search", conditions, date_from, date_to, start, count)
+
     def download_recording(self, record):
         """The recording file ``record`` of a call (``reports/audio/download``): ``(content, mimetype)``.
 
