@@ -10,10 +10,10 @@ class SimotelAgentPause(models.Model):
     _rec_name = "extension"
 
     company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
-    extension = fields.Char("Extension", required=True, index=True, readonly=True)
+    extension = fields.Char(required=True, index=True, readonly=True)
     user_id = fields.Many2one("res.users", "Agent", index="btree_not_null", readonly=True, ondelete="set null")
     reason_id = fields.Many2one("simotel.pause.reason", "Reason", index="btree_not_null", ondelete="set null")
-    start = fields.Datetime("Start", required=True, index=True, readonly=True)
+    start = fields.Datetime(required=True, index=True, readonly=True)
     stop = fields.Datetime("End", readonly=True)
     duration_seconds = fields.Integer(
         "Duration (s)", compute="_compute_duration_seconds", store=True, aggregator="sum", readonly=True

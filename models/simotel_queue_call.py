@@ -31,18 +31,18 @@ class SimotelQueueCall(models.Model):
 
     company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
     unique_id = fields.Char("Call ID", required=True, index=True, readonly=True)
-    queue = fields.Char("Queue", required=True, index=True, readonly=True)
-    caller = fields.Char("Caller", readonly=True)
+    queue = fields.Char(required=True, index=True, readonly=True)
+    caller = fields.Char(readonly=True)
     extension = fields.Char("Agent Extension", index="btree_not_null", readonly=True)
     user_id = fields.Many2one("res.users", "Agent", readonly=True, ondelete="set null", index="btree_not_null")
-    outcome = fields.Selection(OUTCOMES, "Outcome", required=True, default="waiting", index=True, readonly=True)
+    outcome = fields.Selection(OUTCOMES, required=True, default="waiting", index=True, readonly=True)
     entered_at = fields.Datetime("Entered Queue", index=True, readonly=True)
     answered_at = fields.Datetime("Answered", readonly=True)
     ended_at = fields.Datetime("Ended", readonly=True)
     wait_seconds = fields.Integer("Wait (s)", readonly=True)
     talk_seconds = fields.Integer("Talk (s)", readonly=True)
     hangup = fields.Char("Hung Up By", readonly=True)
-    queue_status = fields.Char("Queue Status", readonly=True)
+    queue_status = fields.Char(readonly=True)
 
     _sql_constraints = [("call_queue_uniq", "unique(company_id, unique_id, queue)", "A call passes a queue once.")]
 

@@ -11,9 +11,9 @@ class SimotelQueueMember(models.Model):
 
     queue_id = fields.Many2one("simotel.queue", "Queue", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="queue_id.company_id", store=True, index=True)
-    extension = fields.Char("Extension", required=True, index=True)
+    extension = fields.Char(required=True, index=True)
     extension_id = fields.Many2one("simotel.extension", "Directory Entry", index="btree_not_null", ondelete="set null")
-    penalty = fields.Char("Penalty")
+    penalty = fields.Char()
 
     _sql_constraints = [("queue_extension_uniq", "unique(queue_id, extension)", "An agent is in a queue once.")]
 

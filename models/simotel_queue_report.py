@@ -17,18 +17,17 @@ class SimotelQueueReport(models.Model):
     _rec_name = "queue"
 
     company_id = fields.Many2one("res.company", "Company", readonly=True)
-    queue = fields.Char("Queue", readonly=True)
+    queue = fields.Char(readonly=True)
     extension = fields.Char("Agent Extension", readonly=True)
     user_id = fields.Many2one("res.users", "Agent", readonly=True)
     entered_at = fields.Datetime("Date", readonly=True)
     outcome = fields.Selection(
         [("answered", "Answered"), ("abandoned", "Abandoned"), ("unanswered", "Not Answered by the Queue")],
-        "Outcome",
         readonly=True,
     )
-    offered = fields.Integer("Offered", readonly=True, aggregator="sum")
-    answered = fields.Integer("Answered", readonly=True, aggregator="sum")
-    abandoned = fields.Integer("Abandoned", readonly=True, aggregator="sum")
+    offered = fields.Integer(readonly=True, aggregator="sum")
+    answered = fields.Integer(readonly=True, aggregator="sum")
+    abandoned = fields.Integer(readonly=True, aggregator="sum")
     unanswered = fields.Integer("Not Answered by the Queue", readonly=True, aggregator="sum")
     answered_in_sl = fields.Integer("Answered within Threshold", readonly=True, aggregator="sum")
     service_level = fields.Float("Service Level (%)", readonly=True, aggregator="avg")

@@ -21,8 +21,8 @@ class SimotelRecovery(models.Model):
     start = fields.Datetime("Call Time", readonly=True)
     external_number = fields.Char("Customer Number", readonly=True)
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True)
-    queue = fields.Char("Queue", readonly=True)
-    extension = fields.Char("Extension", readonly=True)
+    queue = fields.Char(readonly=True)
+    extension = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", "Agent", readonly=True)
     kind = fields.Selection(
         [
@@ -30,12 +30,11 @@ class SimotelRecovery(models.Model):
             ("queue_unanswered", "Not Answered by the Queue"),
             ("missed", "Missed (no queue)"),
         ],
-        "Kind",
         readonly=True,
     )
     wait_seconds = fields.Integer("Wait (s)", readonly=True, aggregator="avg")
-    called_back = fields.Boolean("Called Back", readonly=True)
-    called_back_at = fields.Datetime("Called Back At", readonly=True)
+    called_back = fields.Boolean(readonly=True)
+    called_back_at = fields.Datetime(readonly=True)
     callback_call_id = fields.Many2one("simotel.call", "Call Back", readonly=True)
     callback_minutes = fields.Float("Time to Call Back (min)", readonly=True, aggregator="avg")
     count = fields.Integer("Calls", readonly=True, aggregator="sum")

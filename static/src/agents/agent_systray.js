@@ -19,7 +19,15 @@ export class SimotelAgentSystray extends Component {
         this.orm = useService("orm");
         this.notification = useService("notification");
         this.busService = useService("bus_service");
-        this.state = useState({ extension: false, row: null, queues: [], reasons: [], reasonId: "", busy: false, tick: 0 });
+        this.state = useState({
+            extension: false,
+            row: null,
+            queues: [],
+            reasons: [],
+            reasonId: "",
+            busy: false,
+            tick: 0,
+        });
         this.onNotification = (payload) => {
             if (this.state.row && payload.id === this.state.row.id) {
                 this.state.row = payload;
@@ -85,4 +93,6 @@ export class SimotelAgentSystray extends Component {
     }
 }
 
-registry.category("systray").add("simotel_connector.agent_systray", { Component: SimotelAgentSystray }, { sequence: 60 });
+registry
+    .category("systray")
+    .add("simotel_connector.agent_systray", { Component: SimotelAgentSystray }, { sequence: 60 });

@@ -19,7 +19,15 @@ export class SimotelWallboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.busService = useService("bus_service");
-        this.state = useState({ loaded: false, companyId: false, agents: {}, queues: {}, threshold: 20, tick: 0, offset: 0 });
+        this.state = useState({
+            loaded: false,
+            companyId: false,
+            agents: {},
+            queues: {},
+            threshold: 20,
+            tick: 0,
+            offset: 0,
+        });
         this.onAgent = (payload) => {
             if (payload.company_id === this.state.companyId) {
                 this.state.agents[payload.id] = payload;
@@ -49,7 +57,9 @@ export class SimotelWallboard extends Component {
         this.state.threshold = data.threshold;
         this.state.offset = DateTime.fromSQL(data.server_time, { zone: "utc" }).toMillis() - Date.now();
         this.state.agents = Object.fromEntries(data.agents.map((agent) => [agent.id, agent]));
-        this.state.queues = Object.fromEntries(data.queues.map((queue) => [queue.queue, { ...queue, received: Date.now() }]));
+        this.state.queues = Object.fromEntries(
+            data.queues.map((queue) => [queue.queue, { ...queue, received: Date.now() }])
+        );
         this.state.loaded = true;
     }
 

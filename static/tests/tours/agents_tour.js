@@ -45,7 +45,14 @@ function wallboardSteps(labels) {
         },
         postAndSee(
             "NewState",
-            { exten: "557", state: "Ringing", participant: "09121234567", direction: "in", queue: "900", unique_id: "1700000300.1" },
+            {
+                exten: "557",
+                state: "Ringing",
+                participant: "09121234567",
+                direction: "in",
+                queue: "900",
+                unique_id: "1700000300.1",
+            },
             ".o_simotel_wb_group[data-state=ringing] .o_simotel_wb_agent[data-extension='557'] .o_simotel_wb_caller",
             "agent 557 rings for the customer"
         ),
@@ -56,9 +63,18 @@ function wallboardSteps(labels) {
         postAndSee(
             "CdrQueue",
             {
-                unique_id: "1700000300.1", src: "09121234567", dst: "557", queue: "900", billsec: "31", wait: "3",
-                duration: "34", disposition: "ANSWERED", hangup: "agent",
-                starttime: labels.now, answeredtime: labels.now, endtime: labels.now,
+                unique_id: "1700000300.1",
+                src: "09121234567",
+                dst: "557",
+                queue: "900",
+                billsec: "31",
+                wait: "3",
+                duration: "34",
+                disposition: "ANSWERED",
+                hangup: "agent",
+                starttime: labels.now,
+                answeredtime: labels.now,
+                endtime: labels.now,
                 detail: [{ src: "09121234567", dst: "557", billsec: "31", wait: "3", disposition: "ANSWERED" }],
             },
             ".o_simotel_wallboard_queues tr[data-queue='900'] .o_simotel_wb_answered:not(:empty)",
