@@ -4,6 +4,8 @@ import threading
 import time
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import config
@@ -489,7 +491,13 @@ class SimotelEvent(models.Model):
 
     def _simotel_process_newstate(self, payload):
         """An extension changed state: its agent state follows; ringing for a caller pops the caller's card."""
-        self.env["simotel.agent.state"]._simotel_on_new_state(self.company_id, payload, self.received_at)
+        try:
+            with self.env.cr.savepoint():
+                self.env["simotel.agent.state"]._simotel_on_new_state(self.company_id, payload, self.received_at)
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+            # A concurrent delivery for this extension committed first (identical deliveries race on
+            # several workers): its state stands, as an older event never moves a state back.
+            _logger.info("Simotel NewState of extension %s: a concurrent event was applied first", payload.get("exten"))
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
         self.env["simotel.screen.pop"]._simotel_on_state_change(self.company_id, payload)
 

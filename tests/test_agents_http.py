@@ -214,7 +214,17 @@ class TestAgentStateHttp(AgentsCommon, HttpCase):
             timeout=30,
         )
         self.assertEqual(response.status_code, 400)
-        self.new_state("Idle", participant="9" * 5000, queue="\x00" * 10)
+        # Control characters are refused before anything is stored (tools/inbound.py): the state stays.
+        before = self.row().state
+        response = self.opener.post(
+            f"{self.base_url()}/simotel/sea/NewState",
+            json={"event_name": "NewState", "exten": "557", "state": "Idle", "queue": "\x00" * 10},
+            auth=SEA,
+            timeout=30,
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.row().state, before)
+        self.new_state("Idle", participant="9" * 5000)
         self.assertEqual(self.row().state, "idle")
 
 
