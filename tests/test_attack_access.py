@@ -1,8 +1,13 @@
+import json
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from . import sea_samples as samples
 from .fake_simotel import FakeSimotel
 from .rpc_session import RpcSession
+
+SEA_AUTH = ("simotel", "sea-s3cret")
 
 
 @tagged("post_install", "-at_install")
@@ -83,3 +88,60 @@ class TestAttackAccess(RpcSession, HttpCase):
             self.readable(),
             "writing a colleague's caller's number on an own contact gave read access to the call",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAttackLeadBait(RpcSession, HttpCase):
+    """An own-documents salesperson opens the future calls of a colleague's customer with a lead."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake = self.enterContext(FakeSimotel())
+        self.company = self.env.company
+        self.fake.configure_company(self.company)
+        self.company.write(
+            {
+                "country_id": self.env.ref("base.ir").id,
+                "simotel_inbound_auth": "basic",
+                "simotel_inbound_username": SEA_AUTH[0],
+                "simotel_inbound_password": SEA_AUTH[1],
+                "simotel_time_mode": "utc",
+            }
+        )
+        company_ids = [Command.set(self.company.ids)]
+        self.seller = new_test_user(
+            self.env, "bait_seller", groups="sales_team.group_sale_salesman", company_ids=company_ids
+        )
+        colleague = new_test_user(
+            self.env, "bait_colleague", groups="sales_team.group_sale_salesman", company_ids=company_ids
+        )
+        colleague.simotel_extension = "557"
+        self.env["res.partner"].create(
+            {"name": "Colleague's customer", "mobile": "0912 123 4567", "user_id": colleague.id}
+        )
+
+    def test_a_lead_with_the_customers_number_does_not_open_the_colleagues_calls(self):
+        self.login_as("bait_seller")
+        answer = self.web_save("crm.lead", [], {"name": "Bait lead", "phone": "09121234567", "user_id": self.seller.id})
+        self.assertIsNone(self.error_name(answer), answer)
+        # The customer calls their salesperson (extension 557); the PBX reports the call.
+        response = self.opener.post(
+            self.base_url() + "/simotel/sea",
+            data=json.dumps(samples.CDR_INCOMING_V3),
+            auth=SEA_AUTH,
+            timeout=30,
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.env["simotel.event"]._cron_process()
+        call = self.env["simotel.call"].search([("unique_id", "=", samples.CDR_INCOMING_V3["cuid"])])
+        self.assertEqual(len(call), 1)
+        self.fake.files[call.record] = b"ID3secret"
+        answer = self.call_kw("simotel.call", "read", [call.ids, ["unique_id", "record"]])
+        self.assertEqual(
+            self.error_name(answer),
+            "AccessError",
+            "a lead the salesperson made with a colleague's customer's number opens that customer's calls",
+        )
+        response = self.url_open("/simotel/call/%d/recording" % call.id)
+        self.assertNotEqual(response.content, b"ID3secret", "and their recordings")
