@@ -145,3 +145,52 @@ class TestAttackLeadBait(RpcSession, HttpCase):
         )
         response = self.url_open("/simotel/call/%d/recording" % call.id)
         self.assertNotEqual(response.content, b"ID3secret", "and their recordings")
+
+
+@tagged("post_install", "-at_install")
+class TestAttackTakeOverCustomer(RpcSession, HttpCase):
+    """An own-documents salesperson makes themselves the salesperson of a colleague's customer."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake = self.enterContext(FakeSimotel())
+        self.company = self.env.company
+        self.fake.configure_company(self.company)
+        company_ids = [Command.set(self.company.ids)]
+        self.seller = new_test_user(
+            self.env, "takeover_seller", groups="sales_team.group_sale_salesman", company_ids=company_ids
+        )
+        colleague = new_test_user(
+            self.env, "takeover_colleague", groups="sales_team.group_sale_salesman", company_ids=company_ids
+        )
+        self.customer = self.env["res.partner"].create({"name": "Colleague's customer", "user_id": colleague.id})
+        self.fake.files["colleague.mp3"] = b"ID3colleague"
+        self.call = (
+            self.env["simotel.call"]
+            .sudo()
+            .create(
+                {
+                    "unique_id": "takeover",
+                    "direction": "inbound",
+                    "record": "colleague.mp3",
+                    "partner_id": self.customer.id,
+                    "user_id": colleague.id,
+                }
+            )
+        )
+
+    def test_writing_the_salesperson_of_a_colleagues_customer_does_not_open_its_calls(self):
+        self.login_as("takeover_seller")
+        answer = self.call_kw("simotel.call", "read", [self.call.ids, ["unique_id"]])
+        self.assertEqual(self.error_name(answer), "AccessError", "precondition: a colleague's call")
+        answer = self.web_save("res.partner", [self.customer.id], {"user_id": self.seller.id})
+        if self.error_name(answer):
+            return  # the salesperson may not take the customer: nothing to show
+        answer = self.call_kw("simotel.call", "read", [self.call.ids, ["unique_id"]])
+        self.assertEqual(
+            self.error_name(answer),
+            "AccessError",
+            "setting themselves as the customer's salesperson opened a colleague's calls",
+        )
+        response = self.url_open("/simotel/call/%d/recording" % self.call.id)
+        self.assertNotEqual(response.content, b"ID3colleague", "and their recordings")
