@@ -3,8 +3,11 @@ import json
 import time
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
+from ..models.res_partner import SimotelCaller
+from ..models.simotel_api_call import domain_refusal
+from ..models.simotel_api_call_item import REFUSED_WARNINGS
 from .rpc_session import RpcSession
 
 USERNAME, PASSWORD = "simotel", "inbound-s3cret"
@@ -127,3 +130,52 @@ class TestAttackRoutingDomain(RpcSession, HttpCase):
             reply.get("guess_Q"),
             "the answer to the PBX (also in the lookup log) tells which guess of the SA password is right",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRoutingDomainRefusal(TransactionCase):
+    """The call-time check of routing conditions: a pure function of the evaluated domain."""
+
+    def test_domain_refusal(self):
+        registry = self.env.registry
+        allowed = [
+            [],
+            [("name", "=like", "A%")],
+            ["|", ("category_id.name", "=", "VIP"), "!", ("commercial_partner_id.ref", "=", "1")],
+            [(1, "=", 1)],
+            [("child_ids", "any", [("email", "!=", False)])],
+            [("simotel_contract_state", "=", "active")],  # not stored, searchable
+        ]
+        for domain in allowed:
+            with self.subTest(domain=domain):
+                self.assertIsNone(domain_refusal(registry, "res.partner", domain))
+        refused = [
+            [("company_id.simotel_api_password", "=like", "Z%")],  # groups=base.group_system
+            [("user_ids.password", "!=", False)],  # not stored, not searchable
+            [("no_such_field", "=", 1)],
+            [("name.id", "=", 1)],  # a path through a text field
+            [("child_ids", "any", [("company_id.simotel_inbound_password", "!=", False)])],
+            [("child_ids", "not any", [("user_ids.password", "=", "x")])],
+            "[('name', '=', 'x')]",  # not evaluated
+            [("name", "=")],
+            [(("name",), "=", "x")],
+        ]
+        for domain in refused:
+            with self.subTest(domain=domain):
+                self.assertTrue(domain_refusal(registry, "res.partner", domain))
+
+    def test_refused_condition_logs_once_per_api_call(self):
+        api_call = self.env["simotel.api.call"].create(
+            {"name": "Probe", "code": "probe-log", "item_ids": [Command.create({"kind": "domain", "key": "vip"})]}
+        )
+        partner = self.env["res.partner"].create({"name": "Caller"})
+        caller = SimotelCaller(partner.id, partner.id, partner.name, "", "", "none", "")
+        config = api_call._simotel_config()
+        Item = self.env["simotel.api.call.item"]
+        REFUSED_WARNINGS._last.pop(config["id"], None)
+        protected = "[('company_id.simotel_api_password', '!=', False)]"
+        with self.assertLogs("odoo.addons.simotel_connector.models.simotel_api_call_item", "WARNING") as logs:
+            for _repeat in range(3):
+                self.assertFalse(Item._simotel_matches(caller, protected, config))
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertNotIn("Zq9", logs.output[0])
