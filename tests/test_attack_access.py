@@ -1,8 +1,9 @@
 import json
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
+from ..tools import sea
 from . import sea_samples as samples
 from .fake_simotel import FakeSimotel
 from .rpc_session import RpcSession
@@ -194,3 +195,56 @@ class TestAttackTakeOverCustomer(RpcSession, HttpCase):
         )
         response = self.url_open("/simotel/call/%d/recording" % self.call.id)
         self.assertNotEqual(response.content, b"ID3colleague", "and their recordings")
+
+
+@tagged("post_install", "-at_install")
+class TestCallSalesperson(TransactionCase):
+    """Who a call opens to is decided when it is matched (``salesperson_id``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.company = self.env.company
+        self.company.country_id = self.env.ref("base.ir")
+        self.seller = new_test_user(self.env, "sp_seller", groups="sales_team.group_sale_salesman")
+        self.other = new_test_user(self.env, "sp_other", groups="sales_team.group_sale_salesman")
+        self.customer = self.env["res.partner"].create(
+            {"name": "Customer", "is_company": True, "user_id": self.seller.id}
+        )
+        self.employee = self.env["res.partner"].create(
+            {"name": "Employee", "parent_id": self.customer.id, "mobile": "09121234567"}
+        )
+
+    def report(self, cuid, src):
+        payload = sea.normalize("Cdr", dict(samples.CDR_INCOMING_V3, cuid=cuid, src=src))
+        return self.env["simotel.call"]._simotel_upsert_cdr(self.company, payload)[0]
+
+    def test_salesperson_is_taken_when_the_call_is_matched(self):
+        own_lead = self.env["crm.lead"].create(
+            {"name": "Own", "phone": "09121234567", "partner_id": self.customer.id, "user_id": self.other.id}
+        )
+        call = self.report("sp.1", "09121234567")
+        # (the lead gave its number to the customer too: the call goes to the commercial entity)
+        self.assertEqual(
+            (call.partner_id.commercial_partner_id, call.lead_id, call.salesperson_id),
+            (self.customer, own_lead, self.seller),
+        )
+        # A lead of another entity (or of none) with the number is not linked to the contact's call.
+        stray = self.env["crm.lead"].create({"name": "Stray", "phone": "09121234567", "user_id": self.other.id})
+        call = self.report("sp.2", "09121234567")
+        self.assertEqual(
+            (call.partner_id.commercial_partner_id, call.lead_id, call.salesperson_id),
+            (self.customer, self.env["crm.lead"], self.seller),
+        )
+        # Without a contact, the lead found by number and its salesperson.
+        call = self.report("sp.3", "09131112233")
+        self.assertEqual(call.salesperson_id, self.env["res.users"])
+        stray.phone = "09131112244"
+        call = self.report("sp.4", "09131112244")
+        self.assertEqual(
+            (call.partner_id, call.lead_id, call.salesperson_id), (self.env["res.partner"], stray, self.other)
+        )
+        # A later change of the customer's salesperson does not move past calls.
+        self.customer.user_id = self.other
+        self.env.flush_all()
+        self.assertEqual(self.env["simotel.call"].search([("unique_id", "=", "sp.1")]).salesperson_id, self.seller)
+        self.assertEqual(self.report("sp.5", "09121234567").salesperson_id, self.other)
