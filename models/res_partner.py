@@ -235,11 +235,12 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        result = super().write(vals)
         if SETTINGS_PARTNER_FIELDS.intersection(vals):
+            # After the write: a refused write (access error) leaves every worker's cache alone.
             company_partners = {s.partner_id for s in self.env["res.company"]._simotel_settings_by_company().values()}
             if not company_partners.isdisjoint(self.ids):
                 self.env.registry.clear_cache()
-        result = super().write(vals)
         if "phone" in vals or "mobile" in vals:
             self.env["simotel.call"]._simotel_rematch(self)
         return result

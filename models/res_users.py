@@ -80,15 +80,17 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("simotel_extension") for vals in vals_list):
+        with_extension = any(vals.get("simotel_extension") for vals in vals_list)
+        if with_extension:
             self._simotel_check_assign({"simotel_extension"})
+        users = super().create(vals_list)
+        if with_extension:
+            # Only once the users exist: a refused creation leaves every worker's cache alone.
             self.env.registry.clear_cache()
-        return super().create(vals_list)
+        return users
 
     def write(self, vals):
         self._simotel_check_assign(vals)
-        if {"simotel_extension", "active", "share"}.intersection(vals):
-            self.env.registry.clear_cache()
         if (
             vals
             and ASSIGNABLE_FIELDS.issuperset(vals)
@@ -101,8 +103,13 @@ class ResUsers(models.Model):
             allowed = self.env.user.company_ids
             if any(user.share or not (user.company_ids & allowed) for user in self.sudo()):
                 raise AccessError(_("Simotel extensions are assigned to internal users of your companies only."))
-            return super(ResUsers, self.sudo()).write(vals)
-        return super().write(vals)
+            result = super(ResUsers, self.sudo()).write(vals)
+        else:
+            result = super().write(vals)
+        if {"simotel_extension", "active", "share"}.intersection(vals):
+            # After the write: a refused write (access error) leaves every worker's cache alone.
+            self.env.registry.clear_cache()
+        return result
 
     @property
     def SELF_READABLE_FIELDS(self):

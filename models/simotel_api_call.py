@@ -32,6 +32,61 @@ def parse_domain(record, text):
     return safe_eval.safe_eval(text or "[]", domain_eval_context(record))
 
 
+_DOMAIN_OPERATORS = ("&", "|", "!")
+_TRUE_FALSE_LEAVES = ((1, "=", 1), (0, "=", 1))
+_SUBDOMAIN_OPERATORS = ("any", "not any")
+
+
+def domain_refusal(registry, model_name, domain):
+    """Why ``domain`` (evaluated) may not be searched as superuser on ``model_name``, or ``None``.
+
+    A routing condition is written by a Simotel administrator and evaluated
+    as superuser while the PBX waits, so every field path of every leaf
+    (``any``/``not any`` sub-domains included) must name existing fields, none
+    restricted to groups (``groups=``: settings, secrets) and none that
+    cannot be searched (not stored, no search method). A path only goes on
+    through relational fields. A pure function of the domain and the
+    registry's field definitions: no query, cheap enough for every call.
+
+    :return: a short reason (for the log), or ``None`` when the domain may be searched
+    """
+    if not isinstance(domain, (list, tuple)):
+        return "the condition is not a list"
+    for element in domain:
+        if isinstance(element, str) and element in _DOMAIN_OPERATORS:
+            continue
+        if not isinstance(element, (list, tuple)) or len(element) != 3:
+            return "malformed condition element %r" % (element,)
+        if tuple(element) in _TRUE_FALSE_LEAVES:
+            continue
+        path, operator, value = element
+        if not isinstance(path, str) or not path or not isinstance(operator, str):
+            return "malformed condition element %r" % (element,)
+        current = model_name
+        names = path.split(".")
+        for position, name in enumerate(names):
+            model = registry.get(current)
+            field = model._fields.get(name) if model is not None else None
+            if field is None:
+                return "unknown field %s on %s" % (name, current)
+            if field.groups:
+                return "field %s.%s is restricted to groups" % (current, name)
+            if not (field.store or field.search):
+                return "field %s.%s cannot be searched" % (current, name)
+            if position < len(names) - 1:
+                if not field.relational:
+                    return "field %s.%s has no fields" % (current, name)
+                current = field.comodel_name
+        if operator.lower() in _SUBDOMAIN_OPERATORS:
+            field = registry[current]._fields[names[-1]]
+            if not field.relational:
+                return "operator %s on field %s.%s" % (operator, current, names[-1])
+            reason = domain_refusal(registry, field.comodel_name, value)
+            if reason:
+                return reason
+    return None
+
+
 class SimotelApiCall(models.Model):
     """What Odoo answers when a dialplan API component asks who is calling."""
 
@@ -125,7 +180,7 @@ class SimotelApiCall(models.Model):
     def _check_reply_format(self):
         self.item_ids._check_values()
 
-    @api.constrains("contract_domain", "empty_value", "error_value")
+    @api.constrains("contract_source", "contract_domain", "empty_value", "error_value")
     def _check_answers(self):
         for call in self:
             if call.contract_source == "domain":

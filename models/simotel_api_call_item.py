@@ -1,9 +1,15 @@
+import logging
+import threading
+import time
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..tools import api_component
-from .simotel_api_call import parse_domain
+from .simotel_api_call import domain_refusal, parse_domain
+
+_logger = logging.getLogger(__name__)
 
 ITEM_KINDS = [
     ("contract", "Contract status"),
@@ -109,10 +115,22 @@ class SimotelApiCallItem(models.Model):
 
     @api.model
     def _simotel_check_domain(self, text):
+        """Refuse a condition the saving user cannot search, or one the call-time check would refuse."""
         try:
-            self.env["res.partner"]._search(parse_domain(self, text))
+            domain = parse_domain(self, text)
+            self.env["res.partner"]._search(domain)
         except Exception as e:
             raise ValidationError(_("Invalid condition %(domain)s: %(error)s", domain=text, error=e)) from None
+        reason = domain_refusal(self.env.registry, "res.partner", domain)
+        if reason:
+            raise ValidationError(
+                _(
+                    "Invalid condition %(domain)s: %(error)s. Conditions may only use fields every user "
+                    "may search (no restricted or settings fields).",
+                    domain=text,
+                    error=reason,
+                )
+            )
 
     def _simotel_config(self):
         self.ensure_one()
@@ -153,7 +171,44 @@ class SimotelApiCallItem(models.Model):
 
     @api.model
     def _simotel_matches(self, caller, text, config):
-        """Whether the caller's partner or its commercial entity matches the domain written in ``text``."""
+        """Whether the caller's partner or its commercial entity matches the domain written in ``text``.
+
+        The condition is searched as superuser: it is evaluated first and
+        checked (:func:`~.simotel_api_call.domain_refusal`); a refused one
+        matches nobody, with one warning per API call and minute.
+        """
         Partner = self.env["res.partner"].sudo().with_context(active_test=False, tz=config["company"].tz)
-        domain = expression.AND([[("id", "in", list({caller.id, caller.commercial_id}))], parse_domain(Partner, text)])
+        condition = parse_domain(Partner, text)
+        reason = domain_refusal(self.env.registry, "res.partner", condition)
+        if reason:
+            if REFUSED_WARNINGS.due(config["id"]):
+                _logger.warning(
+                    "Simotel API call %s: routing condition refused (%s); it matches no caller", config["id"], reason
+                )
+            return False
+        domain = expression.AND([[("id", "in", list({caller.id, caller.commercial_id}))], condition])
         return bool(Partner.search_count(domain, limit=1))
+
+
+class _RateLimit:
+    """``due(key)`` is true at most once per ``interval`` seconds per key (in this process)."""
+
+    def __init__(self, interval=60.0, clock=time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._last = {}
+
+    def due(self, key):
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and now - last < self.interval:
+                return False
+            if len(self._last) > 10000:
+                self._last.clear()
+            self._last[key] = now
+            return True
+
+
+REFUSED_WARNINGS = _RateLimit()

@@ -144,6 +144,17 @@ class SimotelCall(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null"
     )
+    salesperson_id = fields.Many2one(
+        "res.users",
+        "Salesperson",
+        compute="_compute_salesperson_id",
+        store=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Salesperson of the contact (or of its company) when the call was matched; of the lead "
+        "when no contact matched. They may read the call. A later change of the contact's "
+        "salesperson applies to the calls matched from then on.",
+    )
 
     simotel_number_search = fields.Char(
         "Number",
@@ -155,6 +166,17 @@ class SimotelCall(models.Model):
     _sql_constraints = [
         ("unique_id_company_uniq", "UNIQUE(company_id, unique_id)", "A Simotel call ID is unique per company."),
     ]
+
+    # Only the call's own links: a snapshot taken when the call is matched, never recomputed
+    # when a contact's or a lead's salesperson changes (anybody who may edit contacts could
+    # otherwise open every past call of a customer).
+    @api.depends("partner_id", "lead_id")
+    def _compute_salesperson_id(self):
+        for call in self:
+            partner = call.partner_id
+            call.salesperson_id = (
+                partner.user_id or partner.commercial_partner_id.user_id or (not partner and call.lead_id.user_id)
+            )
 
     @api.depends("direction", "disposition", "state")
     def _compute_missed(self):
@@ -453,14 +475,20 @@ class SimotelCall(models.Model):
             extension: self.env["res.users"]._simotel_find_by_extension(extension, company)
             for extension in {values["extension"] for values in vals_list if values["extension"]}
         }
-        return {
-            values["unique_id"]: {
-                "partner_id": partners.get(values["external_e164"], self.env["res.partner"]).id or False,
-                "lead_id": leads.get(values["external_e164"], self.env["crm.lead"]).id or False,
+        result = {}
+        for values in vals_list:
+            partner = partners.get(values["external_e164"], self.env["res.partner"])
+            lead = leads.get(values["external_e164"], self.env["crm.lead"])
+            if partner and lead.partner_id.commercial_partner_id != partner.commercial_partner_id:
+                # Anybody may write a number on a lead: a lead found by the number alone does not
+                # take the calls of a contact (nor open them to the lead's salesperson).
+                lead = self.env["crm.lead"]
+            result[values["unique_id"]] = {
+                "partner_id": partner.id or False,
+                "lead_id": lead.id or False,
                 "user_id": users.get(values["extension"], self.env["res.users"]).id or False,
             }
-            for values in vals_list
-        }
+        return result
 
     # ------------------------------------------------------------------
     # Chatter note and missed-call activity
@@ -713,17 +741,30 @@ class SimotelCall(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _simotel_rematch(self, partners):
-        """Give unmatched calls to ``partners`` that now have their number."""
+        """Give unmatched calls to ``partners`` that now have their number.
+
+        Late matching never widens access: only the calls the current user may
+        already read are linked (searched with the user's rights, record rules
+        included; then linked as superuser, the call being read-only), and only
+        calls of the partner's company (of the user's companies when the
+        partner has none). The link fills the call's salesperson.
+        """
+        calls_model = self.with_context(active_test=False)
+        if not calls_model.has_access("read"):
+            return
         for partner in partners:
             numbers = [n for n in (partner.simotel_phone_e164, partner.simotel_mobile_e164) if n]
             if not numbers:
                 continue
-            domain = [("partner_id", "=", False), ("external_e164", "in", numbers)]
-            if partner.company_id:
-                domain.append(("company_id", "=", partner.company_id.id))
-            calls = self.sudo().search(domain)
+            companies = partner.sudo().company_id or self.env.user.company_ids
+            domain = [
+                ("partner_id", "=", False),
+                ("external_e164", "in", numbers),
+                ("company_id", "in", companies.ids),
+            ]
+            calls = calls_model.search(domain)
             if calls:
-                calls.write({"partner_id": partner.id})
+                calls.sudo().write({"partner_id": partner.id})
 
     # ------------------------------------------------------------------
     # Recordings

@@ -29,3 +29,6 @@ from . import test_inbound_hostile
 from . import test_packaging
 from . import test_tooling
 from . import test_call_ux
+from . import test_attack_access
+from . import test_attack_routing_domain
+from . import test_attack_inbound

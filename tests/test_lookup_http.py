@@ -327,10 +327,11 @@ class TestLookupHttp(HttpCase):
         self.assertReply(self._get("ivr", payload), 404, {"ok": "0"})
 
     def test_internal_error_answers_failure_shape(self):
-        # A condition that passed validation but breaks at call time (e.g. a field removed since).
+        # A condition that passed validation but breaks at call time. (A field removed since is
+        # refused before the search and matches nobody: TestRoutingDomainRefusal.)
         item = self.smart.item_ids.filtered(lambda i: i.kind == "domain")
         self.env.cr.execute(
-            "UPDATE simotel_api_call_item SET domain = %s WHERE id = %s", ("[('no_such_field', '=', 1)]", item.id)
+            "UPDATE simotel_api_call_item SET domain = %s WHERE id = %s", ("[('name', '=', 1 / 0)]", item.id)
         )
         self.env.registry.clear_cache()
         with self.assertLogs("odoo.addons.simotel_connector.controllers.lookup", "ERROR"):

@@ -37,3 +37,29 @@ class TestAccessMigration(TransactionCase):
         data.noupdate = False
         run_migration(self.env.cr, "post-migration")
         self.assertTrue(data.noupdate)
+
+    def test_calls_get_the_salesperson_of_their_links(self):
+        """Existing calls get the salesperson of their contact, else of its company, else (no
+        contact) of their lead; a lead does not give its salesperson to a contact's call."""
+        contact_seller = new_test_user(self.env, "mig_contact_seller", groups="sales_team.group_sale_salesman")
+        company_seller = new_test_user(self.env, "mig_company_seller", groups="sales_team.group_sale_salesman")
+        lead_seller = new_test_user(self.env, "mig_lead_seller", groups="sales_team.group_sale_salesman")
+        own = self.env["res.partner"].create({"name": "Own", "user_id": contact_seller.id})
+        company = self.env["res.partner"].create({"name": "Company", "is_company": True, "user_id": company_seller.id})
+        employee = self.env["res.partner"].create({"name": "Employee", "parent_id": company.id})
+        lead = self.env["crm.lead"].create({"name": "Lead", "user_id": lead_seller.id})
+        links = [
+            ({"partner_id": own.id}, contact_seller),
+            ({"partner_id": employee.id}, company_seller),
+            ({"lead_id": lead.id}, lead_seller),
+            ({"partner_id": own.id, "lead_id": lead.id}, contact_seller),
+            ({"partner_id": employee.id, "lead_id": lead.id}, company_seller),
+        ]
+        calls = self.env["simotel.call"].create(
+            [{"unique_id": "mig-%d" % i, "direction": "inbound", **values} for i, (values, _user) in enumerate(links)]
+        )
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE simotel_call SET salesperson_id = NULL WHERE id IN %s", [tuple(calls.ids)])
+        run_migration(self.env.cr, "post-migration")
+        self.env.invalidate_all()
+        self.assertEqual([call.salesperson_id for call in calls], [user for _values, user in links])

@@ -21,8 +21,10 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 32  # nesting of JSON objects and lists
 JSON_TYPES = ("application/json", "text/json")
 FORM_TYPES = ("application/x-www-form-urlencoded",)
-# C0 control characters and DEL; tab, line feed and carriage return are text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters and DEL (tab, line feed and carriage return are text), and lone UTF-16
+# surrogates: JSON may escape one ("\\ud800"), Python reads it, UTF-8 (and so PostgreSQL,
+# the log and the answer) cannot encode it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def is_lookup_path(path):
@@ -145,7 +147,8 @@ def check_text(value, depth=0):
 
     NUL cannot be stored by PostgreSQL and no Simotel field holds a control
     character: they are refused, not stripped (tab, line feed and carriage
-    return are allowed).
+    return are allowed). A lone surrogate (``"\\ud800"`` in JSON; a valid
+    pair is read as one character) cannot be encoded in UTF-8: refused too.
 
     :raises InboundError: 400
     """
@@ -153,7 +156,7 @@ def check_text(value, depth=0):
         raise InboundError(400, "JSON body is nested too deeply")
     if isinstance(value, str):
         if _CONTROL.search(value):
-            raise InboundError(400, "control character in a field")
+            raise InboundError(400, "control character or lone surrogate in a field")
     elif isinstance(value, dict):
         for key, item in value.items():
             check_text(key, depth + 1)

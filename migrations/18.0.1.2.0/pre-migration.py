@@ -4,6 +4,12 @@ _logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
+    _clean_extensions(cr)
+    # The call's salesperson is filled by the post-migration in one query (the ORM would compute it row by row).
+    cr.execute("ALTER TABLE simotel_call ADD COLUMN IF NOT EXISTS salesperson_id int4")
+
+
+def _clean_extensions(cr):
     """Extensions are now 2 to 6 ASCII digits, for internal users only, once per company.
 
     Values that break these rules are cleared (and logged) before the
