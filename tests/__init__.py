@@ -29,3 +29,4 @@ from . import test_inbound_hostile
 from . import test_packaging
 from . import test_tooling
 from . import test_call_ux
+from . import test_jalali_reports
