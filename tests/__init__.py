@@ -32,3 +32,4 @@ from . import test_call_ux
 from . import test_attack_access
 from . import test_attack_routing_domain
 from . import test_attack_inbound
+from . import test_jalali_reports
