@@ -1,4 +1,4 @@
-"""Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server."""
+"""Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server, figures."""
 
 import argparse
 import os
@@ -29,8 +29,19 @@ def argument_parser(doc, db, port):
 
 
 def psql(db, sql):
-    out = subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
+    """Run ``sql`` on ``db`` with psql; its output without alignment, stripped."""
+    out = subprocess.run(["psql", "-X", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
     return out.stdout.strip()
+
+
+def database_exists(db):
+    return psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
+
+
+def percentile(values, fraction):
+    """The value below which ``fraction`` of ``values`` lie (nearest rank), in their unit."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def odoo(*args):
@@ -45,7 +56,7 @@ def odoo(*args):
 
 def prepare_database(db, template=None, update=True):
     """Create ``db`` with the module (from ``template`` if given), or update it unless ``update`` is false."""
-    exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
+    exists = database_exists(db)
     if not exists and template:
         subprocess.run(["createdb", "-T", template, db], check=True)
         exists = True
@@ -64,7 +75,7 @@ def prepare_database(db, template=None, update=True):
     )
 
 
-def start_server(db, port, options, log):
+def start_server(db, port, options, log, log_level="warn"):
     """Start ``odoo-bin -d db`` on 127.0.0.1:``port`` with ``options``; return it once it serves pages."""
     command = [
         str(PYTHON),
@@ -76,11 +87,11 @@ def start_server(db, port, options, log):
         *options,
         "--http-interface=127.0.0.1",
         "--http-port=%d" % port,
-        "--log-level=warn",
+        "--log-level=%s" % log_level,
         "--limit-time-real=120",
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(log, "w"), start_new_session=True)
-    deadline = time.time() + 90
+    deadline = time.time() + 120
     while time.time() < deadline:
         try:
             if requests.get("http://127.0.0.1:%d/web/login" % port, timeout=10).status_code == 200:
@@ -92,9 +103,16 @@ def start_server(db, port, options, log):
 
 
 def stop_server(server):
-    """Stop a server started by :func:`start_server` (and only it)."""
-    os.killpg(server.pid, signal.SIGTERM)
+    """Stop a server started by :func:`start_server` (and only it) as ``systemctl stop`` does with
+    ``KillMode=mixed``: SIGTERM to the main process, which stops its workers gracefully; SIGKILL to
+    all of them after 30 s."""
+    if server.poll() is None:
+        os.kill(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
     try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # every process has exited
