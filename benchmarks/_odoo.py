@@ -1,15 +1,19 @@
 """Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server, figures."""
 
 import argparse
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from hashlib import sha256
 from pathlib import Path
 
 import requests
+import websocket
 
 REPO = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
@@ -32,6 +36,13 @@ def psql(db, sql):
     """Run ``sql`` on ``db`` with psql; its output without alignment, stripped."""
     out = subprocess.run(["psql", "-X", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
     return out.stdout.strip()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def database_exists(db):
@@ -116,3 +127,52 @@ def stop_server(server):
         os.killpg(server.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass  # every process has exited
+
+
+class BusListener:
+    """A user's websocket on the bus, as the web client opens it; records when each call's popup arrives."""
+
+    def __init__(self, port, websocket_port, db, login, password):
+        session = requests.Session()
+        response = session.post(
+            "http://127.0.0.1:%d/web/session/authenticate" % port,
+            json={"jsonrpc": "2.0", "params": {"db": db, "login": login, "password": password}},
+            timeout=60,
+        )
+        response.raise_for_status()
+        if "error" in response.json():
+            raise RuntimeError("cannot log in as %s: %s" % (login, response.json()["error"]))
+        cookie = "session_id=%s" % session.cookies["session_id"]
+        self.ws = websocket.create_connection(
+            "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port,
+            cookie=cookie,
+            timeout=60,
+            origin="http://127.0.0.1:%d" % port,
+        )
+        self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+        self.arrivals = {}  # unique_id -> [perf_counter of each popup]
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while True:
+            try:
+                frame = self.ws.recv()
+            except (websocket.WebSocketException, OSError):
+                return
+            now = time.perf_counter()
+            for notification in json.loads(frame) if frame else []:
+                message = notification.get("message") or {}
+                if message.get("type") == "simotel/screen_pop":
+                    with self.changed:
+                        self.arrivals.setdefault(message["payload"]["unique_id"], []).append(now)
+                        self.changed.notify_all()
+
+    def wait(self, unique_id, timeout=10):
+        with self.changed:
+            self.changed.wait_for(lambda: unique_id in self.arrivals, timeout=timeout)
+            return self.arrivals.get(unique_id, [None])[0]
+
+    def close(self):
+        self.ws.close()

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 import _odoo
 import psycopg2
 import requests
+from _dataset import insert_calls
 from _odoo import argument_parser, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
@@ -177,27 +178,8 @@ def measure(label, db, url, prefix, count, concurrency):
 
 
 def insert_existing(db, count):
-    started = time.perf_counter()
-    psql(
-        db,
-        """
-        INSERT INTO simotel_call (company_id, unique_id, state, source, direction, caller_number, callee_number,
-                                  external_number, external_e164, extension, start, "end", duration_seconds,
-                                  talk_seconds, wait_seconds, disposition, missed, create_uid, write_uid,
-                                  create_date, write_date)
-        SELECT 1, 'old.' || n, 'done', 'sea', 'inbound', '0936' || lpad(n::text, 7, '0'), '557',
-               '0936' || lpad(n::text, 7, '0'), '+98936' || lpad(n::text, 7, '0'), '557',
-               now() - (n || ' seconds')::interval, now() - (n || ' seconds')::interval + interval '1 minute',
-               60, 50, 10, CASE WHEN n %% 10 = 0 THEN 'no_answer' ELSE 'answered' END, n %% 10 = 0, 1, 1,
-               now(), now()
-          FROM generate_series(1, %d) AS n;
-    """
-        % count,
-    )
-    # Existing calls are old data: vacuumed, analyzed and on disk, not work left for the measurement.
-    psql(db, "VACUUM ANALYZE simotel_call")
-    psql(db, "CHECKPOINT")
-    print("inserted %d existing calls in %.1f s" % (count, time.perf_counter() - started), flush=True)
+    seconds = insert_calls(db, count)
+    print("inserted %d existing calls in %.1f s" % (count, seconds), flush=True)
 
 
 def duplicates(db, url):
