@@ -366,6 +366,31 @@ def _add_sales_data(db):
         env.cr.commit()
 
 
+AGENT_PASSWORD = "bench-agent-pw"
+FIRST_AGENT_EXTENSION = 301
+
+
+def add_agents(env, count):
+    """``count`` salespeople ``bench_agent_<n>`` on extensions 301, 302, ...; return their logins."""
+    salesman = env.ref("sales_team.group_sale_salesman")
+    logins = ["bench_agent_%d" % n for n in range(count)]
+    existing = set(env["res.users"].with_context(active_test=False).search([("login", "in", logins)]).mapped("login"))
+    env["res.users"].create(
+        [
+            {
+                "name": "Bench Agent %d" % n,
+                "login": login,
+                "password": AGENT_PASSWORD,
+                "simotel_extension": str(FIRST_AGENT_EXTENSION + n),
+                "groups_id": [(6, 0, [salesman.id])],
+            }
+            for n, login in enumerate(logins)
+            if login not in existing
+        ]
+    )
+    return logins
+
+
 def insert_calls(db, count, prefix="old.", chunk=1_000_000, spread=None):
     """Insert ``count`` finished inbound calls set-based, newest first (call ``n`` started ``n`` seconds ago,
     or ``n * spread / count`` seconds ago), one in ten missed; one transaction per ``chunk`` calls.
@@ -374,11 +399,13 @@ def insert_calls(db, count, prefix="old.", chunk=1_000_000, spread=None):
     in turn, as a call center's history does."""
     started = time.perf_counter()
     users = psql(db, "SELECT string_agg(id::text, ',') FROM res_users WHERE simotel_extension IS NOT NULL") or ""
+    low_partner, high_partner = psql(db, "SELECT min(id), max(id) FROM res_partner WHERE ref IS NOT NULL").split("|")
+    low_partner, partners = int(low_partner or 0), int(high_partner or 0) - int(low_partner or 0) + 1
     for low in range(1, count + 1, chunk):
         high = min(low + chunk - 1, count)
         ago = "n" if spread is None else f"n * {float(spread) / count}"
         user = f"(ARRAY[{users}]::int[])[1 + n % {len(users.split(','))}]" if spread and users else "NULL"
-        partner = "CASE WHEN n % 5 <> 0 THEN (SELECT min(id) FROM res_partner) + n % 900000 END" if spread else "NULL"
+        partner = f"CASE WHEN n % 5 <> 0 THEN {low_partner} + n % {partners} END" if spread else "NULL"
         psql(
             db,
             f"""

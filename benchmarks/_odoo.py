@@ -143,12 +143,20 @@ class BusListener:
         if "error" in response.json():
             raise RuntimeError("cannot log in as %s: %s" % (login, response.json()["error"]))
         cookie = "session_id=%s" % session.cookies["session_id"]
-        self.ws = websocket.create_connection(
-            "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port,
-            cookie=cookie,
-            timeout=60,
-            origin="http://127.0.0.1:%d" % port,
-        )
+        deadline = time.time() + 60
+        while True:  # the websocket worker may start after the HTTP workers
+            try:
+                self.ws = websocket.create_connection(
+                    "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port,
+                    cookie=cookie,
+                    timeout=60,
+                    origin="http://127.0.0.1:%d" % port,
+                )
+                break
+            except ConnectionRefusedError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
         self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
         self.arrivals = {}  # unique_id -> [perf_counter of each popup]
         self.changed = threading.Condition()

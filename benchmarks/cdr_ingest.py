@@ -24,6 +24,7 @@ once processed the rows it produced are counted (must be 1 call, 1 note,
 
 import json
 import sys
+import threading
 import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
@@ -93,20 +94,26 @@ def cdr(unique_id, n):
 
 
 def deliver(url, payloads, concurrency):
+    """POST ``payloads``, ``concurrency`` at a time, to ``url`` (or to a list of URLs in turn, as a
+    round-robin load balancer does); return ``(statuses, seconds)``."""
+    urls = [url] if isinstance(url, str) else url
     sessions = {}
 
-    def post(payload):
-        import threading
-
-        session = sessions.setdefault(threading.get_ident(), requests.Session())
+    def post(indexed):
+        index, payload = indexed
+        session = sessions.setdefault((threading.get_ident(), index % len(urls)), requests.Session())
         response = session.post(
-            url, data=json.dumps(payload), auth=AUTH, timeout=60, headers={"Content-Type": "application/json"}
+            urls[index % len(urls)],
+            data=json.dumps(payload),
+            auth=AUTH,
+            timeout=60,
+            headers={"Content-Type": "application/json"},
         )
         return response.status_code
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        statuses = list(pool.map(post, payloads))
+        statuses = list(pool.map(post, enumerate(payloads)))
     elapsed = time.perf_counter() - started
     return statuses, elapsed
 
@@ -183,6 +190,8 @@ def insert_existing(db, count):
 
 
 def duplicates(db, url):
+    """20 deliveries of one missed call's CDR to ``url`` (or spread over a list of URLs), 8 then 4 at once:
+    true when they gave 20 x 2xx, one call, one note and one activity."""
     payload = cdr("dup.bench.1", 10)  # missed call from a known customer without calls yet
     payload["src"] = "09120000011"
     statuses, _elapsed = deliver(url, [payload] * 8, 8)

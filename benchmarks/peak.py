@@ -44,6 +44,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _dataset import (  # noqa: E402 - siblings, found once sys.path has them
+    AGENT_PASSWORD,
+    FIRST_AGENT_EXTENSION,
+    add_agents,
     db_name,
     ensure_database,
     insert_calls,
@@ -56,8 +59,6 @@ from _odoo import BusListener, database_exists, free_port, percentile, psql, sta
 
 CODE = "peak"
 AUTH = ("peak", "peak-secret")
-AGENT_PASSWORD = "peak-agent-pw"
-FIRST_EXTENSION = 301
 LOG = "/tmp/peak_server.log"
 TARGETS = {"lookup_p99": 150.0, "cdr_p99": 5000.0, "pop_p50": 100.0}
 HEADERS = {
@@ -83,7 +84,6 @@ def prepare(partners, existing, agents):
     if not database_exists(db):
         print("copying %s to %s" % (source, db), flush=True)
         subprocess.run(["createdb", "-T", source, db], check=True)
-        print("inserting %d existing calls: %.0f s" % (existing, insert_calls(db, existing, spread=90 * 86400)))
         with open_env(db) as env:
             env.company.write(
                 {
@@ -101,19 +101,10 @@ def prepare(partners, existing, agents):
                     "item_ids": [(0, 0, {"kind": kind}) for kind in ("contract", "agent", "known", "customer_code")],
                 }
             )
-            salesman = env.ref("sales_team.group_sale_salesman")
-            for n in range(agents):
-                env["res.users"].create(
-                    {
-                        "name": "Peak Agent %d" % n,
-                        "login": "peak_agent_%d" % n,
-                        "password": AGENT_PASSWORD,
-                        "simotel_extension": str(FIRST_EXTENSION + n),
-                        "groups_id": [(6, 0, [salesman.id])],
-                    }
-                )
-            env["ir.config_parameter"].set_param("simotel_bench.peak", marker)
+            add_agents(env, agents)
             env.cr.commit()
+        print("inserting %d existing calls: %.0f s" % (existing, insert_calls(db, existing, spread=90 * 86400)))
+        psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES ('simotel_bench.peak', '%s')" % marker)
     elif psql(db, "SELECT value FROM ir_config_parameter WHERE key = 'simotel_bench.module_checksum'") != (
         module_checksum()
     ):
@@ -155,7 +146,7 @@ class Phase:
             uid = "peak.%s.%s.%d.%d" % (run, name.replace(" ", ""), rate, n)
             number = rng.choice(known) if rng.random() < 0.8 else "0933%07d" % rng.randrange(10**7)
             a, b = rng.sample(range(agents), 2)
-            ext_a, ext_b = str(FIRST_EXTENSION + a), str(FIRST_EXTENSION + b)
+            ext_a, ext_b = str(FIRST_AGENT_EXTENSION + a), str(FIRST_AGENT_EXTENSION + b)
             if "lookup" in kinds:
                 self._add(
                     t,
@@ -409,7 +400,7 @@ def main():
     run = str(int(time.time()))
     rows = []
     try:
-        agents = [BusListener(port, websocket, db, "peak_agent_%d" % n, AGENT_PASSWORD) for n in range(args.agents)]
+        agents = [BusListener(port, websocket, db, "bench_agent_%d" % n, AGENT_PASSWORD) for n in range(args.agents)]
         watcher = CallWatcher(db)
         # Warm-up: every worker has its registry, caches and connections.
         warm = Phase("warm-up", 2, 3, ("lookup", "newstate", "cdr"), known, len(agents), run)
