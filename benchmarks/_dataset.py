@@ -19,6 +19,7 @@ Usage from another benchmark::
         env["res.partner"]._simotel_find_partner("09121234567", env.company)
 """
 
+import argparse
 import contextlib
 import hashlib
 import os
@@ -37,6 +38,13 @@ DATASET_VERSION = "2"
 BASE_MODULES = "crm,sms"
 MODULE = "simotel_connector"
 PARAM_PREFIX = "simotel_bench."
+
+
+def argument_parser(doc, partners=1_000_000):
+    """A parser with ``--partners`` (the size of the benchmark database) and ``doc`` as description."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--partners", type=int, default=partners, help="partners of the benchmark database")
+    return parser
 
 
 def say(message):

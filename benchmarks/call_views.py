@@ -20,7 +20,6 @@ empty, as in a request); target 1 s. ``--explain`` prints EXPLAIN (ANALYZE, BUFF
 on ``simotel_call`` that each call sends, as sent.
 """
 
-import argparse
 import contextlib
 import os
 import statistics
@@ -32,7 +31,7 @@ from datetime import time as day_time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _dataset import add_agents, db_name, ensure_database, insert_calls, open_env  # noqa: E402 - siblings
+from _dataset import add_agents, argument_parser, db_name, ensure_database, insert_calls, open_env  # noqa: E402 - siblings
 from _odoo import database_exists, psql  # noqa: E402
 
 TARGET_SECONDS = 1.0
@@ -138,8 +137,7 @@ def explain(env, queries):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--partners", type=int, default=1_000_000)
+    parser = argument_parser(__doc__)
     parser.add_argument("--calls", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--explain", action="store_true")

@@ -13,7 +13,6 @@ The database is the one of benchmarks/_dataset.py for that size (``simotel_bench
 Environment: ODOO_SRC (default /opt/odoo-18.0), SIMOTEL_HOME (default ~/.simotel-dev, for the venv).
 """
 
-import argparse
 import base64
 import http.client
 import json
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _dataset import ensure_database, open_env, sample_targets  # noqa: E402 - siblings, found once sys.path has them
+from _dataset import argument_parser, ensure_database, open_env, sample_targets  # noqa: E402 - siblings, found once sys.path has them
 from _odoo import free_port, percentile, psql, start_server, stop_server  # noqa: E402
 
 CODE = "bench"
@@ -136,8 +135,7 @@ def run_phase(port, count, concurrency, max_seconds, make):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--partners", type=int, default=1_000_000)
+    parser = argument_parser(__doc__)
     parser.add_argument("--requests", type=int, default=4000, help="per endpoint")
     parser.add_argument("--rounds", type=int, default=8, help="alternating rounds (the machine's speed drifts)")
     parser.add_argument("--concurrency", type=int, default=8)

@@ -29,7 +29,6 @@ and 0 non-2xx, CDR lag p99 <= 5 s, pop median <= 100 ms. Exits non-zero when the
 misses a target. Traffic goes to 127.0.0.1 only; only the server it started is stopped.
 """
 
-import argparse
 import base64
 import http.client
 import json
@@ -47,6 +46,7 @@ from _dataset import (  # noqa: E402 - siblings, found once sys.path has them
     AGENT_PASSWORD,
     FIRST_AGENT_EXTENSION,
     add_agents,
+    argument_parser,
     db_name,
     ensure_database,
     insert_calls,
@@ -383,8 +383,7 @@ def line(row):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--partners", type=int, default=1_000_000)
+    parser = argument_parser(__doc__)
     parser.add_argument("--existing-calls", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--rate", type=float, default=10, help="calls/s of the first phases")
