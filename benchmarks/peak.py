@@ -301,6 +301,12 @@ def figures(phase, agents, watcher, server, db):
         out["lookup_bad"] = sum(1 for row in lookups if not (isinstance(row[1], int) and 200 <= row[1] < 300))
     events = by_kind.get("newstate", []) + by_kind.get("cdr", [])
     out["sea_bad"] = sum(1 for row in events if not (isinstance(row[1], int) and 200 <= row[1] < 300))
+    out["statuses"] = {}
+    for kind, rows in by_kind.items():
+        for row in rows:
+            if not (isinstance(row[1], int) and 200 <= row[1] < 300):
+                key = "%s %s" % (kind, row[1])
+                out["statuses"][key] = out["statuses"].get(key, 0) + 1
     cdrs = by_kind.get("cdr", [])
     if cdrs:
         watcher.wait([row[3]["unique_id"] for row in cdrs], 60)
@@ -378,7 +384,7 @@ def line(row):
         cell(row, "pop_p95", "%6.0f"),
         row["cpu_ms"],
         row["load"],
-        ("OK" if row["ok"] else "MISSED") + ("" if not row["sea_bad"] else " (%d SEA non-2xx)" % row["sea_bad"]),
+        ("OK" if row["ok"] else "MISSED") + ("" if not row["statuses"] else " non-2xx: %s" % row["statuses"]),
     )
 
 
