@@ -441,9 +441,10 @@ def _install_seconds_from_log(log):
     return (int(match.group(1)), float(match.group(2))) if match else (None, None)
 
 
-def build_database(partners):
-    """Drop and build the benchmark database with ``partners`` partners; return its name."""
-    db = db_name(partners)
+def build_database(partners, db=None):
+    """Drop and build the benchmark database with ``partners`` partners (named ``db``, by default the
+    one of that size); return its name."""
+    db = db or db_name(partners)
     if database_exists(db):
         say(f"dropping {db}")
         subprocess.run(["dropdb", "--force", db], check=True)
@@ -454,6 +455,7 @@ def build_database(partners):
     insert_seconds = _insert_partners(db, partners)
     say(f"  {insert_seconds:.1f} s")
     say(f"installing {MODULE} on {partners:,} existing partners (odoo-bin -i {MODULE})")
+    load_before = os.getloadavg()[0]
     install_seconds, log = odoo_bin(db, "-i", MODULE)
     rows, normalize_seconds = _install_seconds_from_log(log)
     say(f"  install {install_seconds:.1f} s, of which E.164 normalization of {rows} partners: {normalize_seconds} s")
@@ -467,6 +469,7 @@ def build_database(partners):
         insert_seconds=f"{insert_seconds:.1f}",
         install_seconds=f"{install_seconds:.1f}",
         normalize_seconds=normalize_seconds,
+        install_load=f"{load_before:.1f} to {os.getloadavg()[0]:.1f}",
     )
     return db
 
