@@ -340,7 +340,7 @@ def _insert_partners(db, partners, chunk=100_000):
     return time.perf_counter() - start
 
 
-SALESPERSON_LOGIN = "bench_agent"
+SALESPERSON_LOGIN = "bench_salesperson"
 SALESPERSON_EXTENSION = "120"
 
 
@@ -352,7 +352,7 @@ def _add_sales_data(db):
         if not user:
             user = env["res.users"].create(
                 {
-                    "name": "Bench Agent",
+                    "name": "Bench Salesperson",
                     "login": SALESPERSON_LOGIN,
                     "simotel_extension": SALESPERSON_EXTENSION,
                     "groups_id": [(6, 0, [env.ref("base.group_user").id])],

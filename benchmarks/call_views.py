@@ -13,7 +13,8 @@ one company), runs the ORM calls the web client sends when the user opens:
   and the pivot (``read_group`` by day and outcome) with the "My Calls" filter;
 * "Missed today": the list with the "Missed" and "Today" filters;
 * a contact's Calls button (``partner_id child_of``, the contact with the most calls): the list;
-* the Calls menu without a filter: the list.
+* the Calls menu without a filter: the list;
+* the screen pop's "last call" line of a card, for that contact and for a contact without calls.
 
 Each is timed ``--repeat`` times after one warm-up (median; in a new transaction each time, ORM cache
 empty, as in a request); target 1 s. ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of every query
@@ -102,6 +103,9 @@ def views(env):
         "WHERE c.start > now() - interval '1 day' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
     )
     partner = env["res.partner"].browse(env.cr.fetchone()[0])
+    # A contact without calls (the agent's own partner): a new customer's first call pops a card too.
+    newcomer = env.user.partner_id
+    Pop = env["simotel.screen.pop"]
     spec = {name: {} for name in LIST_FIELDS}
     for name in ("partner_id", "lead_id", "user_id", "company_id"):
         spec[name] = {"fields": {"display_name": {}}}
@@ -120,6 +124,8 @@ def views(env):
         ("Contact's Calls button: list", listing([("partner_id", "child_of", partner.id)])),
         ("Contact's Calls button: count", lambda: partner.with_env(env).simotel_call_count),
         ("Calls menu, no filter: list", listing([])),
+        ("Screen pop: contact's last call", lambda: Pop._simotel_last_call(partner, env.company)),
+        ("Screen pop: last call, no calls", lambda: Pop._simotel_last_call(newcomer, env.company)),
     ]
 
 

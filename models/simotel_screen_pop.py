@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from ..tools import retention
+
 _logger = logging.getLogger(__name__)
 
 BUS_TYPE = "simotel/screen_pop"
@@ -212,8 +214,8 @@ class SimotelScreenPop(models.Model):
         return {"id": call.id, "start": fields.Datetime.to_string(call.start), "label": " · ".join(labels)}
 
     @api.autovacuum
-    def _gc_screen_pops(self):
+    def _gc_screen_pops(self, batch_size=retention.BATCH_SIZE):
         """Forget popups of calls older than two days: no event repeats that late."""
         limit = fields.Datetime.now() - timedelta(days=KEEP_DAYS)
-        self.env.cr.execute("DELETE FROM simotel_screen_pop WHERE create_date < %s", [limit])
-        _logger.info("Deleted %d Simotel screen pops older than %d days", self.env.cr.rowcount, KEEP_DAYS)
+        deleted = retention.delete_in_batches(self.env.cr, self._table, "create_date < %s", [limit], batch_size)
+        _logger.info("Deleted %d Simotel screen pops older than %d days", deleted, KEEP_DAYS)

@@ -12,3 +12,4 @@ from . import test_lookup_caller
 from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
+from . import test_large_tables
