@@ -34,6 +34,7 @@ class SimotelScreenPop(models.Model):
     user_id = fields.Many2one("res.users", "User", required=True, index=True, ondelete="cascade")
     unique_id = fields.Char("Call ID", help="Simotel's unique id of the call (unique_id or cuid).")
     number = fields.Char("Caller Number")
+    create_date = fields.Datetime("Created on", index=True, readonly=True)  # retention deletes by it
 
     _sql_constraints = [
         ("call_user_uniq", "unique(company_id, unique_id, user_id)", "A call pops once per user."),
