@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 
 from ..tools import phone, sea
 from ..tools.sa_client import SimotelError
+from ..tools.sql import create_index
 
 _logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class SimotelCall(models.Model):
     outgoing_point = fields.Char("Outgoing Point", readonly=True)
     record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
-    user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null", ondelete="set null")
+    user_id = fields.Many2one("res.users", "User", readonly=True, ondelete="set null")  # indexed in init()
     lead_id = fields.Many2one(
         "crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null"
     )
@@ -108,6 +109,20 @@ class SimotelCall(models.Model):
     _sql_constraints = [
         ("unique_id_company_uniq", "UNIQUE(company_id, unique_id)", "A Simotel call ID is unique per company."),
     ]
+
+    def init(self):
+        """A user's calls newest first, with what the pivot sums: "My calls" (list and pivot) read only this
+        index, however many millions of calls the table holds (it replaces the plain index on ``user_id``)."""
+        super().init()
+        create_index(
+            self.env.cr,
+            "simotel_call_user_start_index",
+            self._table,
+            ["user_id", "start DESC", "id DESC"],
+            where="user_id IS NOT NULL",
+            include=["company_id", "disposition", "talk_seconds"],
+        )
+        self.env.cr.execute("DROP INDEX IF EXISTS simotel_call__user_id_index")
 
     @api.depends("direction", "disposition", "state")
     def _compute_missed(self):

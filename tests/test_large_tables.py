@@ -12,6 +12,25 @@ class TestLargeTables(TransactionCase):
     still scans the table sequentially means no index serves the query.
     """
 
+    def sent(self, action):
+        """The queries ``action()`` sends on simotel_call, as ``(sql, params)``."""
+        queries, execute = [], self.env.cr.execute
+
+        def recording(query, params=None, log_exceptions=True):
+            queries.append((query, params))
+            return execute(query, params, log_exceptions)
+
+        self.env.cr.execute = recording
+        try:
+            action()
+        finally:
+            del self.env.cr.execute
+        return [
+            (getattr(query, "code", query), getattr(query, "params", params))
+            for query, params in queries
+            if "simotel_call" in str(getattr(query, "code", query))
+        ]
+
     def plan(self, query, params=()):
         self.env.cr.execute("SET LOCAL enable_seqscan = off")
         self.env.cr.execute("EXPLAIN " + query, params)
@@ -50,3 +69,31 @@ class TestLargeTables(TransactionCase):
         Pop._gc_screen_pops(batch_size=2)
         self.assertFalse(pops.exists())
         self.assertEqual(recent.exists(), recent)
+
+    def test_my_calls_read_one_index(self):
+        """ "My calls", list and pivot, as the web client asks them: through the user's index."""
+        agent = self.env["res.users"].create(
+            {
+                "name": "Agent",
+                "login": "large_tables_agent",
+                "groups_id": [(6, 0, [self.env.ref("simotel_connector.group_simotel_user").id])],
+            }
+        )
+        Call = self.env["simotel.call"].with_user(agent)
+        mine = [("user_id", "=", agent.id)]
+        spec = {"start": {}, "disposition": {}, "talk_seconds": {}, "user_id": {"fields": {"display_name": {}}}}
+        for name, action in (
+            (
+                "list",
+                lambda: Call.web_search_read(mine, spec, limit=80, order="start desc, id desc", count_limit=10001),
+            ),
+            ("pivot", lambda: Call.read_group(mine, ["talk_seconds:sum"], ["start:day", "disposition"], lazy=False)),
+        ):
+            with self.subTest(view=name):
+                queries = self.sent(action)
+                self.assertTrue(queries)
+                for query, params in queries:
+                    self.env.cr.execute("SET LOCAL enable_bitmapscan = off")
+                    plan = self.assertIndexed(query, params)
+                    self.env.cr.execute("SET LOCAL enable_bitmapscan = on")
+                    self.assertIn("simotel_call_user_start_index", plan)
