@@ -486,7 +486,13 @@ def ensure_database(partners=1_000_000, rebuild=False):
     params = _params(db)
     if rebuild or params.get("partners") != str(partners) or params.get("dataset_version") != DATASET_VERSION:
         return build_database(partners)
-    if params.get("module_checksum") != module_checksum():
+    return update(db)
+
+
+def update(db):
+    """Update the module in ``db`` (a benchmark database or a copy of one) if this checkout's code changed
+    since; return ``db``."""
+    if _params(db).get("module_checksum") != module_checksum():
         say(f"{MODULE} changed since {db} was built: updating it (odoo-bin -u {MODULE})")
         seconds, _log = odoo_bin(db, "-u", MODULE)
         say(f"  {seconds:.1f} s")

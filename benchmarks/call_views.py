@@ -32,7 +32,7 @@ from datetime import time as day_time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _dataset import add_agents, argument_parser, db_name, ensure_database, insert_calls, open_env  # noqa: E402 - siblings
+from _dataset import add_agents, argument_parser, db_name, ensure_database, insert_calls, open_env, update  # noqa: E402 - siblings
 from _odoo import database_exists, psql  # noqa: E402
 
 TARGET_SECONDS = 1.0
@@ -74,7 +74,7 @@ def prepare(partners, calls):
             env.cr.commit()
         print("inserting %d calls: %.0f s" % (calls, insert_calls(db, calls, spread=90 * 86400)), flush=True)
         psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES ('simotel_bench.calls', '%s')" % marker)
-    return db
+    return update(db)
 
 
 @contextlib.contextmanager

@@ -50,10 +50,9 @@ from _dataset import (  # noqa: E402 - siblings, found once sys.path has them
     db_name,
     ensure_database,
     insert_calls,
-    module_checksum,
-    odoo_bin,
     open_env,
     sample_targets,
+    update,
 )
 from _odoo import BusListener, database_exists, free_port, percentile, psql, start_server, stop_server  # noqa: E402
 
@@ -105,15 +104,7 @@ def prepare(partners, existing, agents):
             env.cr.commit()
         print("inserting %d existing calls: %.0f s" % (existing, insert_calls(db, existing, spread=90 * 86400)))
         psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES ('simotel_bench.peak', '%s')" % marker)
-    elif psql(db, "SELECT value FROM ir_config_parameter WHERE key = 'simotel_bench.module_checksum'") != (
-        module_checksum()
-    ):
-        print("updating simotel_connector in %s: %.0f s" % (db, odoo_bin(db, "-u", "simotel_connector")[0]))
-        psql(
-            db,
-            "UPDATE ir_config_parameter SET value = '%s' WHERE key = 'simotel_bench.module_checksum'"
-            % module_checksum(),
-        )
+    update(db)
     with open_env(db) as env:
         known = ["0" + e164[3:] for _p, e164 in sample_targets(env, 2000) if e164.startswith("+98")]
     return db, known
