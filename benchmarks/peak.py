@@ -19,6 +19,9 @@ that falls behind shows as latency rather than as a slower client. Per new call 
 * t + 1.0 s: ``NewState`` InUse on A (A answered) and Idle on B;
 * t + 2.0 s: ``Cdr`` of the call (A's extension, answered).
 
+A last baseline phase sends ``GET /web/health`` (Odoo's HTTP stack alone) at the mix's request rate
+(6 per call): what any Odoo request costs on this machine.
+
 So at 10 calls/s: 10 lookups/s, 40 NewState/s, 10 CDR/s. Figures per phase: lookup p50/p99 and
 non-2xx; CDR lag (POST sent -> the call exists in the database, polled every 50 ms) p50/p99; screen-pop
 latency (NewState POST sent -> the agent's websocket receives the card) p50/p95; CPU per request (the
@@ -114,7 +117,10 @@ def send(port, path, payload):
     """One POST on a new connection, as the PBX sends; the status (or the error's name)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request("POST", path, body=json.dumps(payload), headers=HEADERS)
+        if payload is None:
+            connection.request("GET", path)
+        else:
+            connection.request("POST", path, body=json.dumps(payload), headers=HEADERS)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -184,6 +190,9 @@ class Phase:
                         "endtime": "2024-05-01 10:00:41.000000",
                     },
                 )
+            if "health" in kinds:  # Odoo's own cost per request: as many requests as the mix sends
+                for k in range(6):
+                    self._add(t + k / (6 * rate), "health", "/web/health", None)
         self.schedule.sort(key=lambda row: row[:2])
         self.results = []  # (kind, scheduled perf_counter, status, latency ms, payload, pop agent)
 
@@ -285,7 +294,7 @@ def figures(phase, agents, watcher, server, db):
     for kind, at, status, latency, payload, pop in phase.results:
         by_kind.setdefault(kind, []).append((at, status, latency, payload, pop))
     out = {"name": phase.name, "rate": phase.rate, "requests": len(phase.results)}
-    lookups = by_kind.get("lookup", [])
+    lookups = by_kind.get("lookup", []) or by_kind.get("health", [])  # the baseline shows in the lookup columns
     if lookups:
         latencies = [row[2] for row in lookups]
         out["lookup_p50"], out["lookup_p99"] = percentile(latencies, 0.5), percentile(latencies, 0.99)
@@ -417,6 +426,7 @@ def main():
             ("lookups alone", ("lookup",)),
             ("NewState alone", ("newstate",)),
             ("CDRs alone", ("cdr",)),
+            ("/web/health x6", ("health",)),
         ):
             rows.append(run_phase(name, args.rate, kinds, args, known, agents, watcher, server, db, port, run))
         rate, best = args.rate, None
