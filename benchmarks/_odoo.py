@@ -143,8 +143,8 @@ class BusListener:
         if "error" in response.json():
             raise RuntimeError("cannot log in as %s: %s" % (login, response.json()["error"]))
         cookie = "session_id=%s" % session.cookies["session_id"]
-        deadline = time.time() + 60
-        while True:  # the websocket worker may start after the HTTP workers
+        deadline = time.time() + 180
+        while True:  # the websocket worker may start after the HTTP workers (long after, on a busy machine)
             try:
                 self.ws = websocket.create_connection(
                     "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port,

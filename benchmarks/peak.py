@@ -401,6 +401,8 @@ def main():
     db, known = prepare(args.partners, args.existing_calls, args.agents)
     port = free_port()
     websocket = free_port()
+    while websocket == port:
+        websocket = free_port()
     server = start_server(db, port, ["--workers=2", "--max-cron-threads=1", "--gevent-port=%d" % websocket], LOG)
     run = str(int(time.time()))
     rows = []
