@@ -25,7 +25,8 @@ A last baseline phase sends ``GET /web/health`` (Odoo's HTTP stack alone) at the
 So at 10 calls/s: 10 lookups/s, 40 NewState/s, 10 CDR/s. Figures per phase: lookup p50/p99 and
 non-2xx; CDR lag (POST sent -> the call exists in the database, polled every 50 ms) p50/p99; screen-pop
 latency (NewState POST sent -> the agent's websocket receives the card) p50/p95; CPU per request (the
-Odoo processes plus the PostgreSQL backends of the database, in ms of CPU). First each load alone at
+Odoo processes plus the PostgreSQL backends of the database, in ms of CPU); "locks": the share of
+50 ms samples in which a backend of the database waited for a lock. First each load alone at
 the starting rate (lookups, NewState, CDRs), then the mix at the starting rate, then the mix at
 rates raised by ``--step`` until a target breaks or ``--max-rate``. Targets: lookup p99 <= 150 ms
 and 0 non-2xx, CDR lag p99 <= 5 s, pop median <= 100 ms. Exits non-zero when the starting rate
@@ -225,7 +226,8 @@ class Phase:
 
 
 class CallWatcher:
-    """Polls the call table every 50 ms for the call reports sent, and notes when each call appears."""
+    """Polls the call table every 50 ms for the call reports sent, and notes when each call appears; samples
+    at the same time how many of the database's backends wait for a lock (``lock_samples``)."""
 
     def __init__(self, db):
         import psycopg2
@@ -233,6 +235,7 @@ class CallWatcher:
         self.connection = psycopg2.connect(dbname=db)
         self.connection.autocommit = True
         self.pending, self.seen, self.lock, self.stopped = set(), {}, threading.Lock(), False
+        self.lock_samples = []  # backends waiting for a lock, at each poll
         self.thread = threading.Thread(target=self._poll, daemon=True)
         self.thread.start()
 
@@ -254,6 +257,11 @@ class CallWatcher:
                         for (unique_id,) in cr.fetchall():
                             self.pending.discard(unique_id)
                             self.seen[unique_id] = now
+                cr.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+                self.lock_samples.append(cr.fetchone()[0])
                 time.sleep(0.05)
 
     def wait(self, unique_ids, timeout):
@@ -347,12 +355,15 @@ def run_phase(name, rate, kinds, args, known, agents, watcher, server, db, port,
         if kind == "cdr":
             watcher.expect(payload["unique_id"])
     before = cpu_seconds(server.pid, db)
+    first_sample = len(watcher.lock_samples)
     phase.run(port)
+    samples = watcher.lock_samples[first_sample:]
     row = figures(phase, agents, watcher, server, db)
     after = cpu_seconds(server.pid, db)
     cpu = sum(after[pid] - before.get(pid, 0.0) for pid in after)
     row["cpu_ms"] = cpu * 1000 / max(1, row["requests"])
     row["load"] = os.getloadavg()[0]
+    row["lock_waits"] = 100.0 * sum(1 for n in samples if n) / max(1, len(samples))
     row["ok"] = meets(row)
     print(line(row), flush=True)
     return row
@@ -367,12 +378,12 @@ def cell(row, key, fmt="%7.1f"):
 
 HEADER = (
     "phase              calls/s  lookup p50    p99 non2xx   CDR lag p50    p99   pop p50    p95"
-    "  CPU ms/req  load  targets"
+    "  CPU ms/req  locks  load  targets"
 )
 
 
 def line(row):
-    return "%-18s %7.0f  %10s %6s %6s  %12s %6s  %8s %6s  %10.1f  %4.1f  %s" % (
+    return "%-18s %7.0f  %10s %6s %6s  %12s %6s  %8s %6s  %10.1f  %4.0f%%  %4.1f  %s" % (
         row["name"],
         row["rate"],
         cell(row, "lookup_p50"),
@@ -383,6 +394,7 @@ def line(row):
         cell(row, "pop_p50"),
         cell(row, "pop_p95", "%6.0f"),
         row["cpu_ms"],
+        row["lock_waits"],
         row["load"],
         ("OK" if row["ok"] else "MISSED") + ("" if not row["statuses"] else " non-2xx: %s" % row["statuses"]),
     )
