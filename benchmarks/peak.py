@@ -297,7 +297,7 @@ def cpu_seconds(pgid, db):
     return usage
 
 
-def figures(phase, agents, watcher, server, db):
+def figures(phase, agents, watcher):
     by_kind = {}
     for kind, at, status, latency, payload, pop in phase.results:
         by_kind.setdefault(kind, []).append((at, status, latency, payload, pop))
@@ -358,7 +358,7 @@ def run_phase(name, rate, kinds, args, known, agents, watcher, server, db, port,
     first_sample = len(watcher.lock_samples)
     phase.run(port)
     samples = watcher.lock_samples[first_sample:]
-    row = figures(phase, agents, watcher, server, db)
+    row = figures(phase, agents, watcher)
     after = cpu_seconds(server.pid, db)
     cpu = sum(after[pid] - before.get(pid, 0.0) for pid in after)
     row["cpu_ms"] = cpu * 1000 / max(1, row["requests"])
