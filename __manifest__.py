@@ -8,7 +8,7 @@
     "author": "Simotel Connector developers",
     "license": "LGPL-3",
     "depends": ["crm"],
-    "external_dependencies": {"python": ["phonenumbers", "requests"]},
+    "external_dependencies": {"python": ["jdatetime", "phonenumbers", "requests"]},
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,7 @@
         "views/crm_lead_views.xml",
         "views/simotel_api_call_views.xml",
         "views/simotel_lookup_log_views.xml",
+        "views/simotel_status_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -11,3 +11,4 @@ from . import simotel_api_call
 from . import simotel_api_call_item
 from . import simotel_lookup_log
 from . import simotel_screen_pop
+from . import simotel_status

@@ -134,7 +134,7 @@ class ResCompany(models.Model):
     )
     simotel_backfill = fields.Boolean(
         "Sync Calls Periodically",
-        default=True,
+        default=False,
         help="Pull the PBX's call reports regularly so that calls missed by SEA arrive anyway.",
     )
     simotel_backfill_days = fields.Integer(

@@ -39,6 +39,13 @@ class ResConfigSettings(models.TransientModel):
             settings.simotel_sea_url = f"{base}/simotel/sea"
             settings.simotel_lookup_url = f"{base}/simotel/lookup/<code>"
 
+    @api.onchange("simotel_server_url")
+    def _onchange_simotel_server_url(self):
+        """Periodic sync is off until there is a PBX to sync from; the first address turns it on."""
+        for settings in self:
+            if settings.simotel_server_url and not settings.company_id.sudo().simotel_server_url:
+                settings.simotel_backfill = True
+
     def action_simotel_test_connection(self):
         """Call SA ``setting/ping/act`` with the saved settings and report the outcome."""
         self.ensure_one()

@@ -554,7 +554,12 @@ class SimotelCall(models.Model):
     def _cron_backfill(self):
         """Sync the calls of every configured company since its last sync (one hour overlap)."""
         now = fields.Datetime.now()
-        companies = self.env["res.company"].sudo().search([("simotel_backfill", "=", True)])
+        # A company without a PBX address has nothing to sync: skipped without a word.
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("simotel_backfill", "=", True), ("simotel_server_url", "!=", False)])
+        )
         for company in companies:
             since = company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1)
             try:

@@ -272,6 +272,7 @@ class SimotelEvent(models.Model):
         """A finished call: create (or complete) its ``simotel.call``, exactly once."""
         call, _created = self.env["simotel.call"]._simotel_upsert_cdr(self.company_id, payload, source="sea")
         self.call_id = call[:1]
+        self.env["simotel.screen.pop"]._simotel_on_call_end(self.company_id, [payload.get("unique_id")])
 
     def _simotel_process_cdrqueue(self, payload):
         """A finished queue call: same record as ``Cdr`` (first one of the two wins)."""
@@ -280,6 +281,7 @@ class SimotelEvent(models.Model):
     def _simotel_process_newstate(self, payload):
         """An extension changed state: ringing for a caller pops the caller's card (screen pop)."""
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
+        self.env["simotel.screen.pop"]._simotel_on_state_change(self.company_id, payload)
 
     def _simotel_process_incomingcall(self, payload):
         """A call entered the PBX: pops the caller's card when it was dialled to an extension."""
@@ -298,5 +300,8 @@ class SimotelEvent(models.Model):
             upserted = self.env["simotel.call"]._simotel_upsert_cdrs(company, company_payloads, source="sea")
             for event, (call, _created) in zip(events, upserted, strict=True):
                 event.call_id = call[:1]
+            self.env["simotel.screen.pop"]._simotel_on_call_end(
+                company, [payload.get("unique_id") for payload in company_payloads]
+            )
 
     _simotel_process_batch_cdrqueue = _simotel_process_batch_cdr

@@ -4,6 +4,7 @@ import os
 import threading
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import psycopg2
 from psycopg2.extras import execute_values
@@ -123,7 +124,7 @@ class SimotelLookupLog(models.Model):
 
     _name = "simotel.lookup.log"
     _description = "Simotel Lookup Log"
-    _order = "id desc"
+    _order = "create_date desc, id desc"
     _rec_name = "number"
 
     api_call_id = fields.Many2one("simotel.api.call", "API Call", index=True, ondelete="cascade", readonly=True)
@@ -151,7 +152,8 @@ class SimotelLookupLog(models.Model):
                 status,
                 result,
                 duration_ms,
-                fields.Datetime.now(),
+                # The lookup's own time, to the microsecond: rows written together stay apart and in order.
+                datetime.now(UTC).replace(tzinfo=None),
             ),
         )
 

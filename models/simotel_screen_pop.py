@@ -1,7 +1,11 @@
 import logging
 from datetime import timedelta
 
+import jdatetime
+import pytz
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import format_datetime
 
 from ..tools import retention
@@ -9,7 +13,9 @@ from ..tools import retention
 _logger = logging.getLogger(__name__)
 
 BUS_TYPE = "simotel/screen_pop"
+BUS_CLOSE_TYPE = "simotel/screen_pop_close"
 KEEP_DAYS = 2
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 RING_SECONDS = 60  # an event older than this (a retry) no longer describes a ringing phone
 
 
@@ -202,11 +208,7 @@ class SimotelScreenPop(models.Model):
         )
         if not call:
             return False
-        labels = (
-            [format_datetime(self.env, call.start, tz=self.env.context.get("tz"), dt_format="short")]
-            if call.start
-            else []
-        )
+        labels = [self._simotel_format_datetime(call.start)] if call.start else []
         labels += [
             dict(call._fields[name]._description_selection(self.env)).get(call[name])
             for name in ("direction", "disposition")
@@ -214,9 +216,90 @@ class SimotelScreenPop(models.Model):
         ]
         return {"id": call.id, "start": fields.Datetime.to_string(call.start), "label": " · ".join(labels)}
 
+    @api.model
+    def _simotel_format_datetime(self, value):
+        """``value`` (UTC) in the context's time zone and language: Jalali with Persian digits in Persian."""
+        tz = self.env.context.get("tz")
+        if not (self.env.context.get("lang") or "").startswith("fa"):
+            return format_datetime(self.env, value, tz=tz, dt_format="short")
+        local = pytz.utc.localize(value).astimezone(pytz.timezone(tz or "UTC"))
+        return jdatetime.datetime.fromgregorian(datetime=local).strftime("%Y/%m/%d %H:%M").translate(PERSIAN_DIGITS)
+
     @api.autovacuum
     def _gc_screen_pops(self, batch_size=retention.BATCH_SIZE):
         """Forget popups of calls older than two days: no event repeats that late."""
         limit = fields.Datetime.now() - timedelta(days=KEEP_DAYS)
         deleted = retention.delete_in_batches(self.env.cr, self._table, "create_date < %s", [limit], batch_size)
         _logger.info("Deleted %d Simotel screen pops older than %d days", deleted, KEEP_DAYS)
+
+    # The end of a card: it closes when the call is answered elsewhere or ends.
+
+    @api.model
+    def _simotel_on_state_change(self, company, event):
+        """Close cards of a call whose ringing stopped (``NewState`` ``InUse``/``Idle``/…).
+
+        ``InUse`` on an extension: that agent answered; the cards of the others
+        who rang for the same call close, the answering agent keeps it.
+        Any other state but ``Ringing``: the card of that extension's agent closes.
+
+        :return: the users told to close their card
+        """
+        state = _text(event.get("state")).lower()
+        unique_id = _text(event.get("unique_id"))
+        if not unique_id or state in ("", "ringing"):
+            return self.env["res.users"]
+        user = self.env["res.users"]._simotel_find_by_extension(_text(event.get("exten")), company)
+        users = self._simotel_popped_users(company, [unique_id])
+        users = users - user if state == "inuse" else users & user
+        return self._simotel_close(users, [unique_id], "answered" if state == "inuse" else "ended")
+
+    @api.model
+    def _simotel_on_call_end(self, company, unique_ids):
+        """Close every card of the finished calls ``unique_ids`` (their ``Cdr`` arrived)."""
+        unique_ids = [uid for uid in (_text(u) for u in unique_ids) if uid]
+        if not unique_ids:
+            return self.env["res.users"]
+        return self._simotel_close(self._simotel_popped_users(company, unique_ids), unique_ids, "ended")
+
+    @api.model
+    def _simotel_popped_users(self, company, unique_ids):
+        pops = self.sudo().search_fetch([("company_id", "=", company.id), ("unique_id", "in", unique_ids)], ["user_id"])
+        return pops.user_id
+
+    @api.model
+    def _simotel_close(self, users, unique_ids, reason):
+        for user in users:
+            for unique_id in unique_ids:
+                user._bus_send(BUS_CLOSE_TYPE, {"unique_id": unique_id, "reason": reason})
+        return users
+
+    @api.model
+    def simotel_recent_pops(self, limit=10):
+        """The current user's last cards (newest first), for the history menu; any caller they match now."""
+        limit = max(1, min(int(limit or 10), 50))
+        pops = self.search_fetch(
+            [("user_id", "=", self.env.uid), ("company_id", "in", self.env.companies.ids)],
+            ["number", "unique_id", "create_date", "company_id"],
+            limit=limit,
+        )
+        Partner = self.env["res.partner"]
+        result = []
+        for pop in pops:
+            partner = Partner._simotel_find_partner(pop.number, pop.company_id) if pop.number else Partner
+            # Only partners the user may open are named.
+            partner = partner.with_user(self.env.user).exists()
+            try:
+                partner.check_access("read")
+                name = partner.display_name if partner else False
+            except AccessError:
+                partner, name = Partner, False
+            result.append(
+                {
+                    "id": pop.id,
+                    "number": pop.number or "",
+                    "unique_id": pop.unique_id or False,
+                    "date": fields.Datetime.to_string(pop.create_date),
+                    "partner": {"id": partner.id, "name": name} if partner else False,
+                }
+            )
+        return result

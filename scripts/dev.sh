@@ -2,6 +2,9 @@
 # Set up, run and test the simotel_connector addon on Odoo 18.0.
 #
 #   scripts/dev.sh serve [odoo args]   set everything up on a fresh Debian machine, run Odoo on :8069
+#                                      in one process: pages and the live websocket (screen pops) on
+#                                      the same port. SIMOTEL_WORKERS=N runs N workers instead; then
+#                                      /websocket is served on GEVENT_PORT and needs a reverse proxy.
 #   scripts/dev.sh test  [pytest args] run the whole test suite on a fresh test database
 #   scripts/dev.sh i18n                refresh i18n/fa.po from the code (after `test`), list untranslated terms
 #
@@ -10,6 +13,8 @@
 #   SIMOTEL_HOME  virtualenv, config, data, addons link (default ~/.simotel-dev)
 #   SIMOTEL_DB    database used by `serve`              (default simotel)
 #   HTTP_PORT     port used by `serve`                  (default 8069)
+#   SIMOTEL_WORKERS  `serve` with this many HTTP workers (default 0: one process, no proxy needed)
+#   GEVENT_PORT   websocket port of `serve` with workers (default 8072)
 #   SIMOTEL_REUSE_DB=1  `test` updates the checkout's test database instead of recreating it
 set -euo pipefail
 
@@ -135,8 +140,17 @@ cmd_serve() {
         say "creating database $db with simotel_connector installed"
         odoo -d "$db" -i simotel_connector --stop-after-init
     fi
+    local workers=${SIMOTEL_WORKERS:-0} mode=()
+    if [ "$workers" -gt 0 ]; then
+        mode=(--workers "$workers" --gevent-port "${GEVENT_PORT:-8072}")
+        say "Odoo runs $workers workers on :${HTTP_PORT:-8069}; the websocket (screen pops) is on :${GEVENT_PORT:-8072}."
+        say "Browsers must reach both through one address: route /websocket to :${GEVENT_PORT:-8072} (see README)."
+    else
+        mode=(--workers 0)
+        say "Odoo runs in one process: pages and the websocket (screen pops) on the same port."
+    fi
     say "Odoo runs on http://localhost:${HTTP_PORT:-8069} (database $db, login admin / admin)"
-    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" "$@"
+    exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$db" --http-port "${HTTP_PORT:-8069}" "${mode[@]}" "$@"
 }
 
 cmd_test() {
@@ -171,5 +185,5 @@ case "$CMD" in
     serve) cmd_serve "$@" ;;
     test) cmd_test "$@" ;;
     i18n) cmd_i18n ;;
-    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -13,3 +13,5 @@ from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_large_tables
+from . import test_ux_admin
+from . import test_ux_agent

@@ -1,6 +1,11 @@
+import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { renderToMarkup } from "@web/core/utils/render";
+
+/** How long the bus websocket may stay unconnected before the agent is warned. */
+export const SIMOTEL_WEBSOCKET_GRACE_MS = 5000;
 
 /**
  * Shows the caller's card when the server says a call rings this user's
@@ -59,20 +64,78 @@ export const simotelScreenPopService = {
             return result;
         }
 
+        /** Open cards by call id: the server closes them when the call is answered elsewhere or ends. */
+        const openCards = new Map();
+
         function show(card) {
-            let close = () => {};
-            close = notification.add(renderToMarkup("simotel_connector.ScreenPop", { card }), {
-                title: _t("Incoming call: %s", card.number),
+            const key = card.unique_id || `number:${card.number}:${Date.now()}`;
+            const remove = notification.add(renderToMarkup("simotel_connector.ScreenPop", { card }), {
+                // First-strong isolate: a number or Latin name keeps its order in a right-to-left title.
+                title: _t("Incoming call: %s", `\u2068${card.number}\u2069`),
                 type: card.partner ? "info" : "warning",
                 sticky: true,
-                className: "o_simotel_screen_pop",
+                className: `o_simotel_screen_pop o_simotel_screen_pop_${String(key).replace(/[^\w-]/g, "_")}`,
                 buttons: buttons(card, () => close()),
+                onClose: () => openCards.delete(key),
             });
+            function close() {
+                openCards.delete(key);
+                remove();
+            }
+            openCards.get(key)?.();
+            openCards.set(key, close);
+        }
+
+        function closeCard({ unique_id }) {
+            openCards.get(unique_id)?.();
+        }
+
+        // Screen pops travel on the bus websocket: when it cannot connect (e.g. Odoo runs with
+        // --workers and /websocket does not reach the gevent port), tell the agent once.
+        let warned = false;
+        let timer = null;
+        function checkWebsocket() {
+            timer = null;
+            if (warned || bus_service.workerState === "CONNECTED") {
+                return;
+            }
+            warned = true;
+            notification.add(
+                _t(
+                    "Incoming call cards cannot arrive: this page has no live connection to Odoo (websocket). " +
+                        "Ask your administrator to route /websocket to Odoo's gevent port."
+                ),
+                {
+                    title: _t("Simotel screen pops unavailable"),
+                    type: "warning",
+                    sticky: true,
+                    className: "o_simotel_websocket_warning",
+                }
+            );
+        }
+        function watchWebsocket() {
+            if (!warned && timer === null) {
+                timer = browser.setTimeout(checkWebsocket, SIMOTEL_WEBSOCKET_GRACE_MS);
+            }
         }
 
         bus_service.subscribe("simotel/screen_pop", show);
+        bus_service.subscribe("simotel/screen_pop_close", closeCard);
         bus_service.start();
-        return { show };
+        user.hasGroup("simotel_connector.group_simotel_user").then((isAgent) => {
+            if (isAgent) {
+                bus_service.addEventListener("disconnect", watchWebsocket);
+                bus_service.addEventListener("reconnecting", watchWebsocket);
+                watchWebsocket();
+            }
+        });
+        return {
+            show,
+            closeCard,
+            get openCards() {
+                return [...openCards.keys()];
+            },
+        };
     },
 };
 
