@@ -7,6 +7,9 @@
     "website": "https://github.com/simotel-connector/simotel_connector",
     "author": "Simotel Connector developers",
     "license": "LGPL-3",
+    "maintainers": ["simotel-connector"],
+    "development_status": "Beta",
+    "images": ["static/description/screenshot_calls.png"],
     "depends": ["crm"],
     "external_dependencies": {"python": ["jdatetime", "phonenumbers", "requests"]},
     "data": [
@@ -36,6 +39,7 @@
     },
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
+    "post_load": "post_load",
     "installable": True,
     "application": True,
 }

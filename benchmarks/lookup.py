@@ -63,7 +63,7 @@ def ours(env, company):
     Partner = env["res.partner"]
 
     def lookup(number):
-        phone.to_e164.cache_clear()  # parse every number, as for a first call
+        phone._to_e164.cache_clear()  # parse every number, as for a first call
         return Partner._simotel_find_partner(number, company).ids
 
     return lookup

@@ -1,1 +1,1 @@
-from . import call, lookup, sea
+from . import call, lookup, not_found, sea

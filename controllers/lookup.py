@@ -1,5 +1,8 @@
+import contextlib
 import logging
 import time
+
+import psycopg2
 
 from odoo import http
 from odoo.http import request
@@ -18,12 +21,16 @@ class SimotelLookupController(http.Controller):
         csrf=False,
         save_session=False,
         readonly=False,
+        max_content_length=inbound.MAX_BODY_BYTES,
     )
     def simotel_lookup(self, code, **_kwargs):
         """Answer a dialplan API component (or the generic API call module) during a call."""
         started = time.perf_counter()
         shown_code = code if api_component.valid_code(code) else "<invalid>"
         httprequest = request.httprequest
+        if not request.db:  # the database is unreachable (served without one, see server_wide_modules)
+            _logger.warning("Simotel lookup %s from %s: no database available", shown_code, httprequest.remote_addr)
+            return request.make_json_response(api_component.failure(), status=503)
         ApiCall = request.env["simotel.api.call"].sudo()
         config, payload, caller = None, {}, None
         try:
@@ -37,6 +44,11 @@ class SimotelLookupController(http.Controller):
             status, message = 200, "ok"
         except inbound.InboundError as e:
             status, message = e.status, e.message
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            _logger.warning("Simotel lookup %s: database unavailable", shown_code, exc_info=True)
+            with contextlib.suppress(psycopg2.Error):
+                request.env.cr.rollback()
+            status, message = 503, "database unavailable"
         except Exception:
             _logger.exception("Simotel lookup %s: internal error", shown_code)
             request.env.cr.rollback()
@@ -46,12 +58,14 @@ class SimotelLookupController(http.Controller):
         duration_ms = round((time.perf_counter() - started) * 1000)
         if config:
             ApiCall._simotel_log(config, payload, caller, status, body, duration_ms)
-        level = logging.DEBUG if status < 400 else logging.WARNING
-        if _logger.isEnabledFor(level):  # answered lookups: not formatted unless debugging
+        # Answered lookups: not formatted unless debugging; a refusal is one line (429s: see the cool-down's warning).
+        level = logging.DEBUG if status < 400 or status == 429 else logging.INFO if status < 500 else logging.WARNING
+        if _logger.isEnabledFor(level):
             _logger.log(
                 level,
-                "Simotel lookup %s number=%r status=%s result=%s (%s) %dms",
+                "Simotel lookup %s from %s number=%r status=%s result=%s (%s) %dms",
                 shown_code,
+                httprequest.remote_addr,
                 str(payload.get(config["number_param"]) or "")[:32] if config else "",
                 status,
                 api_component.summary(body),

@@ -8,6 +8,11 @@ from ..tools import inbound, sea
 _logger = logging.getLogger(__name__)
 
 
+def refusal_level(status):
+    """Log level of a refusal: 429s are summed up by the cool-down's single warning."""
+    return logging.DEBUG if status == 429 else logging.INFO
+
+
 class SimotelSeaController(Controller):
     """SEA webhook: Simotel POSTs (JSON) or GETs (query string) its events here."""
 
@@ -19,6 +24,7 @@ class SimotelSeaController(Controller):
         csrf=False,
         save_session=False,
         readonly=False,
+        max_content_length=inbound.MAX_BODY_BYTES,
     )
     def simotel_sea(self, event=None, **_kwargs):
         """Store the event; 2xx only once it is committed.
@@ -27,6 +33,9 @@ class SimotelSeaController(Controller):
         right here (see ``simotel.event._simotel_deferred_events``).
         """
         httprequest = request.httprequest
+        if not request.db:  # the database is unreachable (served without one, see server_wide_modules)
+            _logger.warning("Simotel SEA from %s refused: no database available", httprequest.remote_addr)
+            return request.make_json_response({"success": 0, "message": "service unavailable"}, status=503)
         try:
             company = (
                 request.env["res.company"]
@@ -37,8 +46,13 @@ class SimotelSeaController(Controller):
             name = sea.event_name(event, payload)
             sea.normalize(name, payload)  # refuse what could never be processed
         except inbound.InboundError as e:
-            _logger.info(
-                "Simotel SEA %s from %s refused: %s %s", event or "-", httprequest.remote_addr, e.status, e.message
+            _logger.log(
+                refusal_level(e.status),
+                "Simotel SEA %s from %s refused: %s %s",
+                (event or "-")[:60],
+                httprequest.remote_addr,
+                e.status,
+                e.message,
             )
             return request.make_json_response({"success": 0, "message": e.message}, status=e.status)
         env = request.env(user=SUPERUSER_ID, context={**request.env.context, "allowed_company_ids": company.ids})

@@ -1,4 +1,5 @@
 from . import simotel_phone_mixin
+from . import ir_http
 from . import res_company
 from . import res_config_settings
 from . import res_users
@@ -12,3 +13,4 @@ from . import simotel_api_call_item
 from . import simotel_lookup_log
 from . import simotel_screen_pop
 from . import simotel_status
+from . import mail_activity

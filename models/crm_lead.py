@@ -11,6 +11,9 @@ class CrmLead(models.Model):
         "Calls", compute="_compute_simotel_call_count", groups="simotel_connector.group_simotel_user"
     )
 
+    def _search_phone_mobile_search(self, operator, value):
+        return self._simotel_widen_phone_search(super()._search_phone_mobile_search(operator, value), operator, value)
+
     def _compute_simotel_call_count(self):
         counts = dict(self.env["simotel.call"]._read_group([("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
         for lead in self:

@@ -1,3 +1,4 @@
+import logging
 from typing import NamedTuple
 
 import pytz
@@ -25,6 +26,8 @@ SETTINGS_FIELDS = frozenset(
     }
 )
 SETTINGS_PARTNER_FIELDS = frozenset({"country_id", "tz"})
+
+_logger = logging.getLogger(__name__)
 
 
 class SimotelCompanySettings(NamedTuple):
@@ -269,19 +272,33 @@ class ResCompany(models.Model):
 
     @api.model
     def _simotel_inbound_company(self, remote_addr, credentials):
-        """Find the company an inbound request (SEA event) belongs to.
+        """The company an inbound request (SEA event, lookup) belongs to.
 
-        The first company, by sequence, whose protection accepts the request.
-        Companies with no inbound protection configured are never candidates.
+        Decided by :func:`~..tools.inbound.resolve_company` among the active
+        companies whose inbound protection is configured. An address that sent
+        wrong credentials too often is refused with 429 while it cools down
+        (:data:`~..tools.inbound.FAILED_CREDENTIALS`): one warning when the
+        cool-down starts, no line per refused request.
 
-        :raises InboundError: the first configured company's refusal
+        :raises InboundError: 401/403 refused, 429 cooling down
         """
-        first_error = None
-        for settings in self._simotel_settings_by_company().values():
-            if not (settings.active and settings.configured):
-                continue
-            error = inbound.refusal(settings.protection, remote_addr, credentials)
-            if error is None:
-                return self.browse(settings.id)
-            first_error = first_error or error
-        raise first_error or inbound.InboundError(401, "inbound credentials are not configured in Odoo")
+        throttle = inbound.FAILED_CREDENTIALS
+        if throttle.cooling(remote_addr):
+            raise inbound.InboundError(429, "too many failed credentials from this address: try again later")
+        candidates = [
+            (settings.id, settings.protection)
+            for settings in self._simotel_settings_by_company().values()
+            if settings.active and settings.configured
+        ]
+        try:
+            return self.browse(inbound.resolve_company(candidates, remote_addr, credentials))
+        except inbound.InboundError as e:
+            if e.status == 401 and credentials and throttle.failed(remote_addr):
+                _logger.warning(
+                    "Simotel inbound: %d failed credentials from %s within %ds: its requests are refused (429) for %ds",
+                    throttle.limit,
+                    remote_addr,
+                    throttle.window,
+                    throttle.cooldown,
+                )
+            raise

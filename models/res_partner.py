@@ -244,6 +244,10 @@ class ResPartner(models.Model):
             self.env["simotel.call"]._simotel_rematch(self)
         return result
 
+    def _search_phone_mobile_search(self, operator, value):
+        # The "Phone/Mobile" search of contacts (when SMS is installed) finds numbers typed in any form.
+        return self._simotel_widen_phone_search(super()._search_phone_mobile_search(operator, value), operator, value)
+
     def action_simotel_calls(self):
         """Smart button: the calls of this contact and of its contacts."""
         self.ensure_one()

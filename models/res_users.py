@@ -13,7 +13,6 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     simotel_extension = fields.Char(
-        "Simotel Extension",
         index="btree_not_null",
         copy=False,
         help="Internal number of this user's phone on the Simotel PBX, e.g. 557.",
@@ -155,7 +154,7 @@ class ResUsers(models.Model):
                 "message": _(
                     "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
                     "If you do not answer, Simotel drops the call and sends no call report; "
-                    'the call then stays "Originated, waiting for its CDR" in the call history.',
+                    'the call then stays "Calling, no call report yet" in the call history.',
                     number=callee,
                     extension=self.simotel_extension,
                 ),

@@ -6,6 +6,9 @@ from odoo.tools import safe_eval
 
 from ..tools import api_component, inbound
 
+# A caller number or a typed customer code is a few dozen characters at most.
+MAX_FIELD_LENGTH = 256
+
 REPLY_FORMATS = [
     ("generic", "Generic API call module (property → value)"),
     ("ivr", "Simotel IVR API (case)"),
@@ -173,19 +176,20 @@ class SimotelApiCall(models.Model):
     def _simotel_config_for(self, code, remote_addr, credentials):
         """The configuration serving ``code`` for an authenticated request.
 
-        :raises InboundError: 404 unknown or disabled code, 401/403 refused by
-            the company's inbound protection
+        The request's company is decided first, whatever the code (see
+        ``res.company._simotel_inbound_company``): an unknown code and a known
+        one answer alike until the request is authenticated.
+
+        :raises InboundError: 404 malformed code, 401/403/429 refused by the
+            inbound protection, then 404 unknown or disabled code of the company
         """
-        configs = self._simotel_configs(code) if api_component.valid_code(code) else ()
-        first_error = None
-        for config in configs:
-            if not (config["active"] and config["company"].active):
-                continue
-            error = inbound.refusal(config["company"].protection, remote_addr, credentials)
-            if error is None:
+        if not api_component.valid_code(code):
+            raise inbound.InboundError(404, "unknown or disabled API call code")
+        company = self.env["res.company"]._simotel_inbound_company(remote_addr, credentials)
+        for config in self._simotel_configs(code):
+            if config["active"] and config["company"].id == company.id:
                 return config
-            first_error = first_error or error
-        raise first_error or inbound.InboundError(404, "unknown or disabled API call code")
+        raise inbound.InboundError(404, "unknown or disabled API call code")
 
     @api.model
     def _simotel_lookup(self, config, payload):
@@ -228,7 +232,8 @@ class SimotelApiCall(models.Model):
 def _text(payload, key):
     """The text value of field ``key``; numbers are accepted as text.
 
-    :raises InboundError: 400 when the value is a list, an object or a boolean
+    :raises InboundError: 400 when the value is a list, an object or a
+        boolean, or longer than :data:`MAX_FIELD_LENGTH` (checked before anything reads it)
     """
     if not key:
         return ""
@@ -236,8 +241,11 @@ def _text(payload, key):
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise inbound.InboundError(400, "field %r must be text" % key)
-    return str(value).strip()
+        raise inbound.InboundError(400, "field %r must be text" % key[:60])
+    text = str(value)
+    if len(text) > MAX_FIELD_LENGTH:
+        raise inbound.InboundError(400, "field %r is too long" % key[:60])
+    return text.strip()
 
 
 def _short(value):

@@ -4,15 +4,20 @@ import threading
 from collections import defaultdict
 from datetime import timedelta
 
+import jdatetime
+import phonenumbers
 import psycopg2.errors
+import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
 from ..tools.sa_client import SimotelError
 from ..tools.sql import create_index
+from .simotel_phone_mixin import number_search_domain
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +34,11 @@ DISPOSITIONS = {
     "CHANUNAVAIL": "failed",
 }
 BACKFILL_MAX_PAGES = 1000
+
+
+def _isolate(text, rtl=True):
+    """``text`` as a bidi isolate in right-to-left text: laid out in its own direction (numbers, dates, Latin names)."""
+    return "\u2068%s\u2069" % text if text and rtl else text
 
 
 def _is_extension(number):
@@ -56,7 +66,7 @@ class SimotelCall(models.Model):
     unique_id = fields.Char("Simotel Call ID", readonly=True, copy=False)
     originated_call_id = fields.Char("Originated Call ID", readonly=True, copy=False, index="btree_not_null")
     state = fields.Selection(
-        [("originated", "Originated, waiting for its CDR"), ("done", "Completed")],
+        [("originated", "Calling, no call report yet"), ("done", "Completed")],
         "Status",
         default="done",
         required=True,
@@ -65,12 +75,10 @@ class SimotelCall(models.Model):
     )
     source = fields.Selection(
         [("sea", "SEA event"), ("backfill", "Sync (SA reports)"), ("originate", "Click-to-call")],
-        "Source",
         readonly=True,
     )
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")],
-        "Direction",
         required=True,
         readonly=True,
         index=True,
@@ -83,27 +91,34 @@ class SimotelCall(models.Model):
         help="The other party's number: the caller of an inbound call, the callee of an outbound one.",
     )
     external_e164 = fields.Char("Customer Number (E.164)", readonly=True, index="btree_not_null")
-    extension = fields.Char("Extension", readonly=True, help="The internal party's extension.")
-    start = fields.Datetime("Start", readonly=True, index=True)
-    end = fields.Datetime("End", readonly=True)
-    duration_seconds = fields.Integer("Duration (s)", readonly=True, aggregator="sum")
-    talk_seconds = fields.Integer("Talk Time (s)", readonly=True, aggregator="sum")
-    wait_seconds = fields.Integer("Wait Time (s)", readonly=True, aggregator="avg")
+    extension = fields.Char(readonly=True, help="The internal party's extension.")
+    start = fields.Datetime(readonly=True, index=True)
+    end = fields.Datetime(readonly=True)
+    duration_seconds = fields.Integer("Duration", readonly=True, aggregator="sum", help="In seconds.")
+    talk_seconds = fields.Integer("Talk Time", readonly=True, aggregator="sum", help="In seconds.")
+    wait_seconds = fields.Integer("Wait Time", readonly=True, aggregator="avg", help="In seconds.")
     disposition = fields.Selection(
         [("answered", "Answered"), ("no_answer", "No answer"), ("busy", "Busy"), ("failed", "Failed")],
         "Outcome",
         readonly=True,
         index=True,
     )
-    missed = fields.Boolean("Missed", compute="_compute_missed", store=True, help="An inbound call nobody answered.")
-    queue = fields.Char("Queue", readonly=True)
-    entry_point = fields.Char("Entry Point", readonly=True)
-    outgoing_point = fields.Char("Outgoing Point", readonly=True)
+    missed = fields.Boolean(compute="_compute_missed", store=True, help="An inbound call nobody answered.")
+    queue = fields.Char(readonly=True)
+    entry_point = fields.Char(readonly=True)
+    outgoing_point = fields.Char(readonly=True)
     record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one("res.users", "User", readonly=True, ondelete="set null")  # indexed in init()
     lead_id = fields.Many2one(
         "crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+
+    simotel_number_search = fields.Char(
+        "Number",
+        store=False,
+        search="_search_simotel_number",
+        help="Search by the customer's number in any written form (+98 935 111 2233, 09351112233, ۰۹۳۵…).",
     )
 
     _sql_constraints = [
@@ -132,6 +147,28 @@ class SimotelCall(models.Model):
                 and call.direction == "inbound"
                 and call.disposition in ("no_answer", "busy", "failed")
             )
+
+    def _search_simotel_number(self, operator, value):
+        return number_search_domain(
+            self.env,
+            operator,
+            value,
+            e164_fields=["external_e164"],
+            text_fields=["external_number", "caller_number", "callee_number"],
+        )
+
+    @api.model
+    def get_empty_list_help(self, help_message):
+        """An empty Calls page says whether a search found nothing or no call arrived yet."""
+        if self.search_count([], limit=1):
+            help_message = Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>') % (
+                self.env._("No call matches this search"),
+                self.env._(
+                    "Numbers are found in any form: +98 935 111 2233, 09351112233 or part of the number. "
+                    "Remove filters (such as Missed or Today) to see more calls."
+                ),
+            )
+        return super().get_empty_list_help(help_message)
 
     @api.depends("direction", "external_number", "caller_number", "callee_number", "start")
     def _compute_display_name(self):
@@ -363,50 +400,111 @@ class SimotelCall(models.Model):
     # ------------------------------------------------------------------
     def _simotel_duration_text(self, env, seconds):
         minutes, seconds = divmod(seconds or 0, 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return env._("%(hours)s h %(minutes)s min %(seconds)s s", hours=hours, minutes=minutes, seconds=seconds)
         if minutes:
             return env._("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=seconds)
         return env._("%(seconds)s s", seconds=seconds)
 
-    def _simotel_note_body(self):
-        """Short chatter text of this call, in the language of its user (else the company's)."""
+    def _simotel_note_reader(self, record):
+        """Who reads the note of this call on ``record``: its salesperson, else the call's user."""
+        return record.user_id or self.user_id
+
+    def _simotel_local_time(self, lang, tz_name):
+        """This call's start as ``lang`` writes it in ``tz_name`` (Persian: the Jalali calendar)."""
+        if not self.start:
+            return ""
+        moment = pytz.utc.localize(self.start).astimezone(pytz.timezone(tz_name))
+        if lang.startswith("fa"):
+            return jdatetime.datetime.fromgregorian(datetime=moment).strftime("%Y/%m/%d %H:%M")
+        lang_data = get_lang(self.env, lang)
+        time_format = lang_data.time_format.replace(":%S", "")
+        return moment.strftime(f"{lang_data.date_format} {time_format}")
+
+    def _simotel_note_body(self, reader=None):
+        """Chatter note of this call, for ``reader`` (a user): in their language and time zone.
+
+        The text says when the call was, who called whom and how it ended,
+        and links to the call and to its recording.
+        """
         self.ensure_one()
-        lang = self.user_id.lang or self.company_id.partner_id.lang or "en_US"
+        reader = reader or self.user_id
+        lang = reader.lang or self.company_id.partner_id.lang or "en_US"
+        tz_name = reader.tz or self.company_id.simotel_tz or "UTC"
         env = self.with_context(lang=lang).env
-        number = self.external_number or self.callee_number or ""
-        outcome = dict(self._fields["disposition"]._description_selection(env)).get(self.disposition, "")
-        if self.direction == "outbound":
-            text = env._("Outgoing call to %(number)s, %(outcome)s", number=number, outcome=outcome.lower())
+        rtl = get_lang(self.env, lang).direction == "rtl"
+        values = {
+            # Isolated in right-to-left text: numbers and dates keep their order.
+            "number": _isolate(self.external_number or self.callee_number or "", rtl),
+            "time": _isolate(self._simotel_local_time(lang, tz_name), rtl),
+            "outcome": dict(self._fields["disposition"]._description_selection(env)).get(self.disposition, "").lower(),
+            "duration": self._simotel_duration_text(env, self.talk_seconds),
+        }
+        outbound, answered = self.direction == "outbound", self.disposition == "answered"
+        if outbound and answered:
+            text = env._("Outgoing call to %(number)s on %(time)s, answered, %(duration)s", **values)
+        elif outbound:
+            text = env._("Outgoing call to %(number)s on %(time)s, %(outcome)s", **values)
+        elif answered:
+            text = env._("Incoming call from %(number)s on %(time)s, answered, %(duration)s", **values)
         else:
-            text = env._("Incoming call from %(number)s, %(outcome)s", number=number, outcome=outcome.lower())
-        if self.disposition == "answered":
-            text += ", " + self._simotel_duration_text(env, self.talk_seconds)
+            text = env._("Incoming call from %(number)s on %(time)s, %(outcome)s", **values)
         if self.user_id:
-            text += " (%s)" % self.user_id.name
-        return text
+            text += " (%s)" % _isolate(self.user_id.name, rtl)
+        body = Markup(
+            '%s <a href="/web#model=simotel.call&amp;id=%d&amp;view_type=form" '
+            'data-oe-model="simotel.call" data-oe-id="%d">%s</a>'
+        ) % (
+            text,
+            self.id,
+            self.id,
+            env._("Open the call"),
+        )
+        if self.record:
+            body += Markup(' · <a href="/simotel/call/%d/recording" target="_blank">%s</a>') % (
+                self.id,
+                env._("Listen to the recording"),
+            )
+        return Markup("<p>%s</p>") % body
 
     def _simotel_notify(self):
         """Post the chatter notes of new calls and, for missed ones, the call-back activities.
 
-        Notes are created with one ``_message_log_batch`` per document model
-        and author (a document with two new calls gets two notes).
+        Each note is dated at the call's start (not when its report was
+        processed) and written for the user who reads it. Notes are created
+        with one ``_message_log_batch`` per document model and author (a
+        document with two new calls gets two notes).
         """
-        batches = defaultdict(list)  # (model, author partner id) -> [{res_id: body}], one res_id per dict
+        batches = defaultdict(list)  # (model, author partner id) -> [{res_id: (body, date)}], one res_id per dict
         for call in self:
             record = call.partner_id or call.lead_id
             if call.direction == "internal" or not record:
                 continue
             chunks = batches[record._name, call.user_id.partner_id.id or None]
-            bodies = next((chunk for chunk in chunks if record.id not in chunk), None)
-            if bodies is None:
-                bodies = {}
-                chunks.append(bodies)
-            bodies[record.id] = Markup("<p>%s</p>") % call._simotel_note_body()
+            notes = next((chunk for chunk in chunks if record.id not in chunk), None)
+            if notes is None:
+                notes = {}
+                chunks.append(notes)
+            notes[record.id] = (call._simotel_note_body(call._simotel_note_reader(record)), call.start)
         for (model, author_id), chunks in batches.items():
-            for bodies in chunks:
-                self.env[model].sudo().browse(list(bodies))._message_log_batch(bodies, author_id=author_id)
+            for notes in chunks:
+                messages = (
+                    self.env[model]
+                    .sudo()
+                    .browse(list(notes))
+                    ._message_log_batch({res_id: body for res_id, (body, _date) in notes.items()}, author_id=author_id)
+                )
+                by_date = defaultdict(lambda: self.env["mail.message"])
+                for message in messages:
+                    if notes[message.res_id][1]:
+                        by_date[notes[message.res_id][1]] |= message
+                for date, dated in by_date.items():
+                    dated.write({"date": date})
         for call in self:
             if call.direction != "internal" and call.missed and call.partner_id:
                 call._simotel_schedule_call_back()
+        self._simotel_close_call_backs()
 
     def _simotel_schedule_call_back(self):
         """One open "Call back" activity per customer, for the salesperson or the configured user."""
@@ -418,6 +516,16 @@ class SimotelCall(models.Model):
         user = partner.user_id or partner.commercial_partner_id.user_id or company.simotel_missed_call_user_id
         if not user:
             return
+        if self.start and self.sudo().search_count(
+            [
+                ("partner_id", "=", partner.id),
+                ("disposition", "=", "answered"),
+                ("direction", "in", ("inbound", "outbound")),
+                ("start", ">", self.start),
+            ],
+            limit=1,
+        ):
+            return  # reported late: the customer has been reached since
         activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
         open_activity = (
             self.env["mail.activity"]
@@ -428,6 +536,7 @@ class SimotelCall(models.Model):
                     ("res_id", "=", partner.id),
                     ("activity_type_id", "=", activity_type.id if activity_type else False),
                     ("user_id", "=", user.id),
+                    ("simotel_call_id", "!=", False),
                 ],
                 limit=1,
             )
@@ -440,7 +549,97 @@ class SimotelCall(models.Model):
             summary=env._("Call back"),
             note=env._("Missed call from %(number)s.", number=self.external_number or ""),
             user_id=user.id,
+            simotel_call_id=self.id,
         )
+
+    # ------------------------------------------------------------------
+    # Missed calls: call back, create the contact
+    # ------------------------------------------------------------------
+    def action_simotel_call_back(self):
+        """Button "Call back": ring the user's extension, then this call's customer number.
+
+        The new call is linked to this call's contact and lead.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if not self.external_number:
+            raise UserError(self.env._("This call has no customer number to call back."))
+        company = self.company_id
+        user = self.env.user.with_company(company)
+        return user._simotel_originate(
+            self.external_number,
+            company._simotel_phone_region(),
+            partner=self.sudo().partner_id,
+            lead=self.sudo().lead_id,
+        )
+
+    def action_simotel_create_partner(self):
+        """Button "Create contact": a new contact form with this call's number.
+
+        Once the contact is saved, the calls from this number are linked to it
+        (:meth:`_simotel_rematch`).
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if not self.external_e164:
+            raise UserError(self.env._("This call has no customer number."))
+        parsed = phonenumbers.parse(self.external_e164)
+        mobile = phonenumbers.number_type(parsed) in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+        number = phone.to_dial(self.external_e164, self.company_id._simotel_phone_region()) or self.external_number
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New contact"),
+            "res_model": "res.partner",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_mobile" if mobile else "default_phone": number},
+        }
+
+    def _simotel_close_call_backs(self):
+        """Mark done the "Call back" activities that these answered calls make pointless.
+
+        The customer was reached: they called again and were answered, or
+        answered a call of an agent. Only activities of missed calls older than
+        the answered call are closed (a call synced late does not close newer ones).
+        """
+        reached = self.filtered(
+            lambda call: (
+                call.disposition == "answered" and call.direction in ("inbound", "outbound") and call.partner_id
+            )
+        )
+        if not reached:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", reached.partner_id.ids),
+                    ("simotel_call_id", "!=", False),
+                ]
+            )
+        )
+        for activity in activities:
+            answered = reached.filtered(
+                lambda call, activity=activity: (
+                    call.partner_id.id == activity.res_id
+                    and call.start
+                    and activity.simotel_call_id.start
+                    and call.start > activity.simotel_call_id.start
+                )
+            )
+            if not answered:
+                continue
+            call = answered.sorted("start")[0]
+            lang = activity.user_id.lang or "en_US"
+            feedback = self.with_context(lang=lang).env._(
+                "The customer was reached: %(call)s.", call=call.with_context(lang=lang).display_name
+            )
+            activity.action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------------
     # Late matching
@@ -523,15 +722,19 @@ class SimotelCall(models.Model):
                 _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
                 created += int(is_new)
             if self.env.context.get("simotel_autocommit") and not getattr(threading.current_thread(), "testing", False):
-                self.env.cr.commit()
+                # The sync cron keeps every page it has stored, even if a later page fails or times out.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             start += len(rows)
             if not rows or (start >= total if total is not None else len(rows) < self._simotel_backfill_page_size):
                 break
         return seen, created
 
-    @api.model
     def action_simotel_sync(self):
-        """Button "Sync calls": pull the current company's calls of its sync period now."""
+        """Button "Sync calls": pull the current company's calls of its sync period now.
+
+        A list header button: called on the selected calls (or none); the
+        selection does not matter, the whole sync period is pulled.
+        """
         self.env["simotel.call"].check_access("write")
         company = self.env.company
         now = fields.Datetime.now()

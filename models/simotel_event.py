@@ -54,13 +54,13 @@ class SimotelEvent(models.Model):
         index=True,
     )
     unique_id = fields.Char("Call Unique ID", readonly=True, index="btree_not_null")
-    payload = fields.Text("Payload", readonly=True, help="The fields Simotel sent, as received (JSON).")
-    headers = fields.Text("Headers", readonly=True, help="HTTP headers of the delivery, without credentials.")
+    payload = fields.Text(readonly=True, help="The fields Simotel sent, as received (JSON).")
+    headers = fields.Text(readonly=True, help="HTTP headers of the delivery, without credentials.")
     remote_addr = fields.Char("Sender IP", readonly=True)
     received_at = fields.Datetime("Received", readonly=True, default=fields.Datetime.now, index=True)
     processed_at = fields.Datetime("Processed", readonly=True)
-    attempts = fields.Integer("Attempts", readonly=True)
-    error = fields.Text("Error", readonly=True)
+    attempts = fields.Integer(readonly=True)
+    error = fields.Text(readonly=True)
     call_id = fields.Many2one("simotel.call", "Call", readonly=True, index="btree_not_null", ondelete="set null")
 
     @api.model
@@ -242,7 +242,8 @@ class SimotelEvent(models.Model):
             events._simotel_process()
             done += len(events)
             if autocommit:
-                self.env.cr.commit()
+                # A cron batch: what is processed stays processed if a later batch fails or times out.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         remaining = len(self._simotel_pending(batch_size))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return True

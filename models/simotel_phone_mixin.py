@@ -2,8 +2,31 @@ from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..tools import phone
+
+POSITIVE_OPERATORS = ("ilike", "like", "=", "=ilike", "=like")
+NEGATIVE_OPERATORS = ("not ilike", "not like", "!=")
+
+
+def number_search_domain(env, operator, value, e164_fields, text_fields):
+    """Domain finding a phone number typed in any form (``+98 935 111 2233``, ``09351112233``, ``۰۹۳۵…``).
+
+    A complete number is compared with the indexed E.164 columns
+    ``e164_fields``; partial input is looked for inside them by its
+    significant digits; the plain text search on ``text_fields`` is kept.
+    """
+    if not isinstance(value, str) or operator not in POSITIVE_OPERATORS + NEGATIVE_OPERATORS:
+        raise UserError(_("A phone number is searched as text (contains, or does not contain)."))
+    e164, digits = phone.search_terms(value, env.company._simotel_phone_region())
+    domains = [[(name, "ilike", value)] for name in text_fields]
+    if e164:
+        domains += [[(name, "=", e164)] for name in e164_fields]
+    if digits:
+        domains += [[(name, "like", digits)] for name in e164_fields]
+    domain = expression.OR(domains)
+    return ["!"] + domain if operator in NEGATIVE_OPERATORS else domain
 
 
 class SimotelPhoneMixin(models.AbstractModel):
@@ -26,6 +49,28 @@ class SimotelPhoneMixin(models.AbstractModel):
         index="btree_not_null",
         copy=False,
     )
+
+    simotel_number_search = fields.Char(
+        "Phone/Mobile (any form)",
+        store=False,
+        search="_search_simotel_number",
+        help="Search by phone or mobile number in any written form (+98 935 111 2233, 09351112233, ۰۹۳۵…).",
+    )
+
+    def _search_simotel_number(self, operator, value):
+        return number_search_domain(
+            self.env, operator, value, e164_fields=self._simotel_e164_fields(), text_fields=["phone", "mobile"]
+        )
+
+    def _simotel_widen_phone_search(self, domain, operator, value):
+        """``domain`` of Odoo's "Phone/Mobile" search, widened to numbers typed in any form."""
+        if operator in POSITIVE_OPERATORS and isinstance(value, str) and value.strip():
+            domain = expression.OR([domain, self._search_simotel_number(operator, value.strip())])
+        return domain
+
+    @api.model
+    def _simotel_e164_fields(self):
+        return ["simotel_phone_e164", "simotel_mobile_e164"]
 
     def _simotel_region(self):
         """ISO country code used to read this record's national numbers."""

@@ -15,3 +15,7 @@ from . import test_screen_pop_http
 from . import test_large_tables
 from . import test_ux_admin
 from . import test_ux_agent
+from . import test_inbound_hostile
+from . import test_packaging
+from . import test_tooling
+from . import test_call_ux

@@ -1,5 +1,5 @@
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
@@ -36,14 +36,32 @@ class TestSeaTools(TransactionCase):
         self.assertEqual(sea.normalize("NewState", {"dialing": "yes", "cuid": "9"})["dialer"], "yes")
 
     def test_jalali(self):
-        self.assertEqual(sea.jalali_to_gregorian(1400, 4, 1), date(2021, 6, 22))
-        self.assertEqual(sea.jalali_to_gregorian(1403, 1, 1), date(2024, 3, 20))
-        self.assertEqual(sea.jalali_to_gregorian(1399, 12, 30), date(2021, 3, 20))  # leap year
-        self.assertEqual(sea.jalali_to_gregorian(1357, 11, 22), date(1979, 2, 11))
-        self.assertEqual(sea.jalali_to_gregorian(1404, 12, 29), date(2026, 3, 20))
-        for bad in ((1400, 12, 30), (1400, 13, 1), (1400, 7, 31), (1400, 1, 0)):
-            with self.assertRaises(ValueError):
-                sea.jalali_to_gregorian(*bad)
+        """Jalali dates (years below 1700) are read with jdatetime, in the PBX's time zone."""
+        for text, expected in (
+            ("1400-04-01", datetime(2021, 6, 22)),
+            ("1403/01/01", datetime(2024, 3, 20)),
+            ("1357-11-22", datetime(1979, 2, 11)),
+            ("1404-12-29", datetime(2026, 3, 20)),
+            ("1399/12/30", datetime(2021, 3, 20)),  # 30 Esfand of a leap year
+            ("1403-12-30", datetime(2025, 3, 20)),  # 30 Esfand of a leap year
+            ("1408-12-30 23:59:59", datetime(2030, 3, 20, 23, 59, 59)),
+        ):
+            self.assertEqual(sea.parse_time(text), expected, text)
+        self.assertEqual(sea.parse_time("1399-12-30 03:30:00", "Asia/Tehran"), datetime(2021, 3, 20))
+
+    def test_jalali_invalid(self):
+        """An impossible Jalali date is no time at all (never a neighbouring day)."""
+        for text in (
+            "1400-12-30",  # 30 Esfand of a common year
+            "1404-12-30 10:00",  # 30 Esfand of a common year
+            "1400-13-01",  # month 13
+            "1400-00-10",  # month 0
+            "1400-07-31",  # the second half-year has 30-day months
+            "1400-01-00",
+            "1400-01-32",
+            "0000-01-01",
+        ):
+            self.assertIsNone(sea.parse_time(text), text)
 
     def test_parse_time(self):
         self.assertEqual(sea.parse_time("2021-01-16 06:30:37.471398"), datetime(2021, 1, 16, 6, 30, 37, 471398))

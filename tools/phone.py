@@ -13,13 +13,16 @@ import phonenumbers
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII.
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_EXTENSION_SUFFIX = re.compile(r"\s*(?:ext\.?|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
+# Applied to stripped text: no leading "\s*", which would make the search quadratic in a run of spaces.
+_EXTENSION_SUFFIX = re.compile(r"(?:ext\.?|x|#)\s*\d{1,6}$", re.IGNORECASE)
 _ALLOWED = re.compile(r"^\+?[\d\s\-().\/\u200c\u200e\u200f]+$")
 
 FALLBACK_REGION = "IR"
 # Internal extensions (e.g. 557) are never customer numbers.
 MAX_EXTENSION_DIGITS = 6
 MAX_DIGITS = 17  # 15 digits of E.164 plus a "00" international prefix
+# Longer text is never a phone number: refused before any regular expression or cache sees it.
+MAX_LENGTH = 64
 
 
 def ascii_digits(text):
@@ -31,8 +34,11 @@ def clean(number):
     """Return ``number`` with ASCII digits and no extension suffix, or ``""`` if it is junk."""
     if not number or not isinstance(number, (str, int)):
         return ""
-    text = ascii_digits(number).strip()
-    text = _EXTENSION_SUFFIX.sub("", text)
+    text = str(number)
+    if len(text) > MAX_LENGTH:
+        return ""
+    text = ascii_digits(text).strip()
+    text = _EXTENSION_SUFFIX.sub("", text).rstrip()
     if not _ALLOWED.match(text):
         return ""
     return text
@@ -45,15 +51,22 @@ def _parse(text, region):
         return None
 
 
-@functools.lru_cache(maxsize=4096)
 def to_e164(number, region=FALLBACK_REGION):
     """Return the E.164 form (``+989121234567``) of ``number`` or ``False``.
 
     ``region`` (ISO country code) is used for national forms. Internal
     extensions, junk and impossible numbers give ``False``, never an exception.
     Recent results are kept: the same customers call again, and one call may
-    ask several API calls about the same number.
+    ask several API calls about the same number (text longer than
+    :data:`MAX_LENGTH` is junk, never kept).
     """
+    if isinstance(number, str) and len(number) > MAX_LENGTH:
+        return False
+    return _to_e164(number, region)
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_e164(number, region):
     text = clean(number)
     digits = re.sub(r"\D", "", text)
     if len(digits) <= MAX_EXTENSION_DIGITS or len(digits) > MAX_DIGITS:
@@ -90,3 +103,17 @@ def to_dial(e164, region=FALLBACK_REGION):
         national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
         return re.sub(r"\D", "", national)
     return "00" + e164.lstrip("+")
+
+
+def search_terms(value, region=FALLBACK_REGION):
+    """What to look for when a user searches the number ``value`` (typed in any form).
+
+    :return: ``(e164, digits)``: the E.164 form of a complete number (else
+        ``False``), and its significant digits (no leading zeros, at least 3,
+        else ``""``), to be found inside stored E.164 numbers when the input is
+        only part of a number (``0935 111`` may also read as a short number).
+    """
+    text = ascii_digits(value)[:64]
+    e164 = to_e164(text, region)
+    digits = re.sub(r"\D", "", text).lstrip("0")
+    return e164, digits if 3 <= len(digits) <= MAX_DIGITS else ""

@@ -10,6 +10,7 @@ the rest of the addon sees one canonical spelling.
 import datetime
 import re
 
+import jdatetime
 import pytz
 
 from .inbound import InboundError
@@ -108,17 +109,27 @@ TIME_KEYS = frozenset(
     )
 )
 MAX_VALUE_LENGTH = 4096
+# Identifiers and times are short: longer values are refused before any regular expression reads them.
+MAX_ID_LENGTH = 128
+MAX_TIME_LENGTH = 40
+MAX_NAME_LENGTH = 64
+UNIQUE_ID_KEYS = frozenset(("unique_id", *ALIASES["unique_id"]))
+# Times outside these years are refused: no call of a running PBX is dated there.
+MIN_YEAR, MAX_YEAR = 1970, 2200
+# What a PBX writes for "no time" (e.g. the answer time of an unanswered call).
+_NO_TIME = ("0000-00-00", "0000/00/00")
 
 _NAME_CHARS = re.compile(r"[^a-z]")
+# Matched against stripped text of at most MAX_TIME_LENGTH characters (no "\s*" at either end: no backtracking).
 _DATETIME = re.compile(
-    r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
+    r" ?(Z|[+-]\d{2}:?\d{2})?$"
 )
 
 
 def canonical_event(name):
     """Canonical spelling of an event name (``cdr``, ``CDR``, ``cdr_queue``…), or ``None``."""
-    if not isinstance(name, str):
+    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
         return None
     return EVENTS.get(_NAME_CHARS.sub("", name.lower()))
 
@@ -143,6 +154,8 @@ def event_name(path_name, payload):
 def _scalar(key, value):
     if value is None:
         return ""
+    if key in UNIQUE_ID_KEYS and (isinstance(value, bool) or len(str(value)) > MAX_ID_LENGTH):
+        raise InboundError(400, "field %r must be an id of at most %d characters" % (key, MAX_ID_LENGTH))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, (int, float)):
@@ -189,6 +202,12 @@ def normalize(name, payload):
     for alias in alias_of:
         result.pop(alias, None)
     result["event_name"] = name
+    for key in TIME_KEYS.intersection(result):
+        value = result[key]
+        if isinstance(value, str) and value.startswith(_NO_TIME):
+            result[key] = ""
+        elif value not in (None, "") and parse_time(value) is None:
+            raise InboundError(400, "field %r is not a time between %d and %d" % (key, MIN_YEAR, MAX_YEAR))
     if name in CALL_RECORD_EVENTS:
         unique_id = result.get("unique_id")
         if unique_id in (None, "") or not isinstance(unique_id, (str, int, float)):
@@ -214,53 +233,25 @@ def to_int(value):
     return int(round(number))
 
 
-def jalali_to_gregorian(year, month, day):
-    """Convert a Jalali (Solar Hijri) date to a Gregorian :class:`datetime.date`.
-
-    Arithmetic of the 33-year cycle used by Iran's official calendar for
-    1178–1633 SH (1799–2255 AD), the range where this addon meets dates.
-
-    :raises ValueError: on an impossible month or day
-    """
-    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30):
-        raise ValueError("invalid Jalali date %s-%s-%s" % (year, month, day))
-    year += 1595
-    days = -355668 + (365 * year) + ((year // 33) * 8) + (((year % 33) + 3) // 4) + day
-    days += (month - 1) * 31 if month < 7 else ((month - 7) * 30) + 186
-    gregorian_year = 400 * (days // 146097)
-    days %= 146097
-    if days > 36524:
-        days -= 1
-        gregorian_year += 100 * (days // 36524)
-        days %= 36524
-        if days >= 365:
-            days += 1
-    gregorian_year += 4 * (days // 1461)
-    days %= 1461
-    if days > 365:
-        gregorian_year += (days - 1) // 365
-        days = (days - 1) % 365
-    leap = gregorian_year % 4 == 0 and (gregorian_year % 100 != 0 or gregorian_year % 400 == 0)
-    month_days = [0, 31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    gregorian_month = 1
-    day_of_year = days + 1
-    while gregorian_month <= 12 and day_of_year > month_days[gregorian_month]:
-        day_of_year -= month_days[gregorian_month]
-        gregorian_month += 1
-    result = datetime.date(gregorian_year, gregorian_month, day_of_year)
-    if month == 12 and day == 30 and jalali_to_gregorian(year - 1595 + 1, 1, 1) == result:
-        raise ValueError("invalid Jalali date: %s has no 30 Esfand" % (year - 1595))
-    return result
-
-
 def parse_time(value, tz_name="UTC"):
     """Read a Simotel time and return it as a naive UTC :class:`datetime.datetime`, or ``None``.
 
     Accepted: ``2021-01-16 06:30:37.471398`` (Gregorian) and ``1400-04-01 10:19:04``
     (Jalali: years below 1700), read in the time zone ``tz_name`` unless they
     carry an offset; Unix timestamps in seconds or milliseconds; MongoDB's
-    ``{"$date": {"$numberLong": "…"}}`` of SA report rows.
+    ``{"$date": {"$numberLong": "…"}}`` of SA report rows. Anything else,
+    and times outside :data:`MIN_YEAR`–:data:`MAX_YEAR`, give ``None``.
     """
+    try:
+        moment = _parse_time(value, tz_name)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None
+    return moment
+
+
+def _parse_time(value, tz_name):
     if isinstance(value, dict):
         value = value.get("$date")
         if isinstance(value, dict):
@@ -268,6 +259,8 @@ def parse_time(value, tz_name="UTC"):
     if value in (None, "") or isinstance(value, (bool, list, dict)):
         return None
     text = str(value).strip()
+    if len(text) > MAX_TIME_LENGTH:
+        return None
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         seconds = float(text)
         if seconds > 10**11:  # milliseconds
@@ -282,7 +275,7 @@ def parse_time(value, tz_name="UTC"):
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
         if int(year) < 1700:
-            date = jalali_to_gregorian(int(year), int(month), int(day))
+            date = jdatetime.date(int(year), int(month), int(day)).togregorian()
         else:
             date = datetime.date(int(year), int(month), int(day))
         moment = datetime.datetime(

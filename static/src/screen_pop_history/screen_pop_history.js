@@ -44,8 +44,6 @@ export class SimotelScreenPopHistory extends Component {
     }
 }
 
-registry.category("systray").add(
-    "simotel_connector.ScreenPopHistory",
-    { Component: SimotelScreenPopHistory },
-    { sequence: 40 }
-);
+registry
+    .category("systray")
+    .add("simotel_connector.ScreenPopHistory", { Component: SimotelScreenPopHistory }, { sequence: 40 });

@@ -5,7 +5,8 @@ registry.category("web_tour.tours").add("simotel_settings_tour", {
     steps: () => [
         {
             content: "The Simotel settings show the address to paste into Simotel's SEA settings",
-            trigger: ".app_settings_block[data-key='simotel_connector'] div[name='simotel_sea_url']:contains('/simotel/sea')",
+            trigger:
+                ".app_settings_block[data-key='simotel_connector'] div[name='simotel_sea_url']:contains('/simotel/sea')",
         },
         {
             content: "Secrets are masked",
