@@ -128,7 +128,7 @@ class SimotelCall(models.Model):
     def init(self):
         """A user's calls newest first, with what the pivot sums: "My calls" (list and pivot) read only this
         index, however many millions of calls the table holds (it replaces the plain index on ``user_id``)."""
-        super().init()
+        result = super().init()
         create_index(
             self.env.cr,
             "simotel_call_user_start_index",
@@ -138,6 +138,7 @@ class SimotelCall(models.Model):
             include=["company_id", "disposition", "talk_seconds"],
         )
         self.env.cr.execute("DROP INDEX IF EXISTS simotel_call__user_id_index")
+        return result
 
     @api.depends("direction", "disposition", "state")
     def _compute_missed(self):

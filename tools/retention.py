@@ -23,6 +23,6 @@ def delete_in_batches(cr, table, where, params, batch_size=BATCH_SIZE):
         cr.execute(query, [*params, batch_size])
         deleted += cr.rowcount
         if autocommit:
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit  (autovacuum job: one short transaction per batch)
         if cr.rowcount < batch_size:
             return deleted
