@@ -2,7 +2,7 @@
     "name": "Simotel Connector",
     "summary": "Simotel call center (Nasim Telecom) and Odoo CRM as one system: "
     "call-time customer lookup, call history, click-to-call",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/simotel-connector/simotel_connector",
     "author": "Simotel Connector developers",
@@ -15,9 +15,7 @@
     "data": [
         "security/simotel_security.xml",
         "security/ir.model.access.csv",
-        "security/simotel_screen_pop_security.xml",
         "data/simotel_cron.xml",
-        "security/simotel_api_call_security.xml",
         "views/simotel_menus.xml",
         "views/simotel_call_views.xml",
         "views/simotel_event_views.xml",

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools.sa_client import SimotelError
 
@@ -39,6 +40,12 @@ class ResConfigSettings(models.TransientModel):
             settings.simotel_sea_url = f"{base}/simotel/sea"
             settings.simotel_lookup_url = f"{base}/simotel/lookup/<code>"
 
+    def _simotel_check_admin(self):
+        """Raise unless the current user may change the company's Simotel settings (system administrators)."""
+        self.check_access("write")
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators can change the Simotel settings."))
+
     @api.onchange("simotel_server_url")
     def _onchange_simotel_server_url(self):
         """Periodic sync is off until there is a PBX to sync from; the first address turns it on."""
@@ -49,6 +56,7 @@ class ResConfigSettings(models.TransientModel):
     def action_simotel_test_connection(self):
         """Call SA ``setting/ping/act`` with the saved settings and report the outcome."""
         self.ensure_one()
+        self._simotel_check_admin()
         self.execute()
         try:
             self.company_id._simotel_client().ping()
@@ -65,6 +73,7 @@ class ResConfigSettings(models.TransientModel):
     def action_simotel_sync_calls(self):
         """Button: save, then pull the PBX's call reports of the sync period now."""
         self.ensure_one()
+        self._simotel_check_admin()
         self.execute()
         return self.env["simotel.call"].with_company(self.company_id).action_simotel_sync()
 

@@ -1,12 +1,22 @@
 import logging
+import re
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import phone
 from ..tools.sa_client import SimotelError
 
 _logger = logging.getLogger(__name__)
+
+# 2 to 6 ASCII digits: what a Simotel extension is. ``str.isdigit`` also accepts
+# Persian, Arabic-Indic and superscript digits, and long outside numbers.
+EXTENSION_PATTERN = re.compile(r"[0-9]{2,6}", re.ASCII)
+# Fields of the user that only Simotel administrators set (the PBX routes calls by them).
+ADMIN_FIELDS = frozenset({"simotel_extension"})
+# Fields a Simotel administrator may set on any user of their companies without user-management rights.
+ASSIGNABLE_FIELDS = frozenset({"simotel_extension", "simotel_screen_pop"})
 
 
 class ResUsers(models.Model):
@@ -15,7 +25,7 @@ class ResUsers(models.Model):
     simotel_extension = fields.Char(
         index="btree_not_null",
         copy=False,
-        help="Internal number of this user's phone on the Simotel PBX, e.g. 557.",
+        help="Internal number of this user's phone on the Simotel PBX (2 to 6 digits). Set by Simotel administrators.",
     )
     simotel_screen_pop = fields.Boolean(
         "Incoming Call Popup",
@@ -23,26 +33,75 @@ class ResUsers(models.Model):
         help="Show the caller's card in Odoo when a call rings your extension.",
     )
 
+    _sql_constraints = [
+        # The constraint below compares all companies of the users; this index also
+        # stops two concurrent transactions from giving one extension to two users
+        # of the same main company.
+        (
+            "simotel_extension_company_uniq",
+            "UNIQUE(company_id, simotel_extension)",
+            "A Simotel extension is used once per company.",
+        ),
+    ]
+
+    @api.model
+    def _simotel_agent_domain(self):
+        """Users who may receive screen pops and be reached as agents: active, internal, Simotel users."""
+        group = self.env.ref("simotel_connector.group_simotel_user", raise_if_not_found=False)
+        return [
+            ("active", "=", True),
+            ("share", "=", False),
+            ("groups_id", "in", group.ids if group else []),
+        ]
+
     @api.model
     @tools.ormcache()
     def _simotel_active_extensions(self):
-        """``{user id: extension}`` of the active users with an extension.
+        """``{user id: extension}`` of the agents (:meth:`_simotel_agent_domain`) with an extension.
 
-        Read by every call-time lookup: kept in memory until an extension or
-        an archiving changes (other workers learn it through Odoo's cache signaling).
+        Read by every call-time lookup: kept in memory until an extension, an
+        archiving or a group membership changes (other workers learn it
+        through Odoo's cache signaling).
         """
-        users = self.sudo().search_fetch([("simotel_extension", "!=", False)], ["simotel_extension"])
+        users = self.sudo().search_fetch(
+            [("simotel_extension", "!=", False), *self._simotel_agent_domain()], ["simotel_extension"]
+        )
         return {user.id: user.simotel_extension for user in users}
+
+    @api.model
+    def _simotel_check_assign(self, fields_written):
+        """Raise unless the current user may set ``fields_written`` (Simotel fields) on any user."""
+        if self.env.su or not ADMIN_FIELDS.intersection(fields_written):
+            return
+        if not self.env.user.has_group("simotel_connector.group_simotel_manager"):
+            raise AccessError(
+                _("Only Simotel administrators assign Simotel extensions (Simotel ▸ Configuration ▸ User Extensions).")
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get("simotel_extension") for vals in vals_list):
+            self._simotel_check_assign({"simotel_extension"})
             self.env.registry.clear_cache()
         return super().create(vals_list)
 
     def write(self, vals):
-        if "simotel_extension" in vals or "active" in vals:
+        self._simotel_check_assign(vals)
+        if {"simotel_extension", "active", "share"}.intersection(vals):
             self.env.registry.clear_cache()
+        if (
+            vals
+            and ASSIGNABLE_FIELDS.issuperset(vals)
+            and not self.env.su
+            and self.env.user.has_group("simotel_connector.group_simotel_manager")
+        ):
+            # A Simotel administrator assigns extensions without user-management rights:
+            # only these fields, only on internal users of companies they can read.
+            self.check_access("read")
+            allowed = self.env.user.company_ids
+            if any(user.share or not (user.company_ids & allowed) for user in self.sudo()):
+                raise AccessError(_("Simotel extensions are assigned to internal users of your companies only."))
+            return super(ResUsers, self.sudo()).write(vals)
         return super().write(vals)
 
     @property
@@ -51,33 +110,61 @@ class ResUsers(models.Model):
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["simotel_extension", "simotel_screen_pop"]
+        # Not the extension: the PBX rings and bills by it, an administrator assigns it.
+        return super().SELF_WRITEABLE_FIELDS + ["simotel_screen_pop"]
 
-    @api.constrains("simotel_extension", "company_ids")
+    @api.constrains("simotel_extension", "company_ids", "company_id", "groups_id", "share")
     def _check_simotel_extension(self):
+        # Pending changes of other users are written first; this write is checked before it is.
+        for fname in ("simotel_extension", "company_ids"):
+            others = self.env.cache.get_dirty_records(self.browse(), self._fields[fname]) - self
+            others.flush_recordset([fname])
+        taken = {}  # (company id, extension) -> user, within this write
         for user in self.filtered("simotel_extension"):
-            if not user.simotel_extension.isdigit():
-                raise ValidationError(_("A Simotel extension is made of digits only (e.g. 557)."))
-            clash = self.sudo().search(
-                [
-                    ("id", "!=", user.id),
-                    ("simotel_extension", "=", user.simotel_extension),
-                    ("company_ids", "in", user.company_ids.ids),
-                ],
-                limit=1,
+            extension = user.simotel_extension
+            if not EXTENSION_PATTERN.fullmatch(extension):
+                raise ValidationError(_("A Simotel extension is 2 to 6 digits (0-9), e.g. 557."))
+            if user.share:
+                raise ValidationError(
+                    _(
+                        "%(user)s is a portal or public user: only internal users have a Simotel extension.",
+                        user=user.name,
+                    )
+                )
+            clash = next(
+                (taken[company.id, extension] for company in user.company_ids if (company.id, extension) in taken),
+                None,
             )
+            taken.update(((company.id, extension), user) for company in user.company_ids)
+            if not clash:
+                # Other users as stored: reading them through the ORM would first write this
+                # change, which the database index refuses before a clear message is given.
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT u.id FROM res_users u JOIN res_company_users_rel r ON r.user_id = u.id
+                         WHERE u.simotel_extension = %s AND u.id <> ALL(%s) AND r.cid = ANY(%s)
+                         LIMIT 1
+                        """,
+                        extension,
+                        self.ids,
+                        user.company_ids.ids,
+                    )
+                )
+                row = self.env.cr.fetchone()
+                clash = row and self.sudo().browse(row[0])
             if clash:
                 raise ValidationError(
                     _(
                         "Extension %(extension)s is already used by %(user)s in the same company.",
-                        extension=user.simotel_extension,
+                        extension=extension,
                         user=clash.name,
                     )
                 )
 
     @api.model
     def _simotel_find_by_extension(self, extension, company):
-        """The active internal user of ``company`` with this extension, or an empty recordset."""
+        """The agent of ``company`` with this extension (see :meth:`_simotel_agent_domain`), or an empty recordset."""
         extension = (extension or "").strip()
         if not extension:
             return self.browse()
@@ -85,7 +172,7 @@ class ResUsers(models.Model):
             [
                 ("simotel_extension", "=", extension),
                 ("company_ids", "in", company.ids),
-                ("share", "=", False),
+                *self._simotel_agent_domain(),
             ],
             limit=1,
         )
@@ -104,12 +191,11 @@ class ResUsers(models.Model):
         if not self.has_group("simotel_connector.group_simotel_user"):
             raise AccessError(_("You are not allowed to use click-to-call (Simotel user group)."))
         if not self.simotel_extension:
-            action = self.env["ir.actions.actions"]._for_xml_id("base.action_res_users_my")
-            action["res_id"] = self.id
-            raise RedirectWarning(
-                _("Your user has no Simotel extension. Set it in My Preferences ▸ Simotel."),
-                action,
-                _("Open My Preferences"),
+            raise UserError(
+                _(
+                    "Your user has no Simotel extension. "
+                    "Ask a Simotel administrator to assign one (Simotel ▸ Configuration ▸ User Extensions)."
+                )
             )
         company = self.env.company
         home_region = company._simotel_phone_region()

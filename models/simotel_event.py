@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools import retention, sea
 
@@ -193,8 +194,19 @@ class SimotelEvent(models.Model):
         return "%s: %s" % (type(error).__name__, error), True
 
     def action_retry(self):
-        """Button: process the selected new or failed events again."""
-        self.sudo()._simotel_process()
+        """Button (Simotel administrators): process the selected new or failed events again now.
+
+        A manual retry is the administrator's decision after fixing the cause:
+        it resets the attempt counter, so the event is processed even when the
+        cron gave up on it after ``MAX_ATTEMPTS``, and the cron retries it
+        again up to that limit if it fails.
+        """
+        self.check_access("write")
+        if not self.env.user.has_group("simotel_connector.group_simotel_manager"):
+            raise AccessError(self.env._("Only Simotel administrators can retry events."))
+        events = self.sudo().filtered_domain([("state", "in", ("new", "failed"))])
+        events.write({"attempts": 0})
+        events._simotel_process()
         return True
 
     @api.model

@@ -93,6 +93,7 @@ class SimotelPhoneMixin(models.AbstractModel):
         :return: a notification action (success or the SA error)
         """
         self.ensure_one()
+        self.check_access("read")
         if field_name not in (None, "phone", "mobile"):
             raise UserError(_("Only the phone and mobile numbers can be called."))
         number = self[field_name] if field_name else (self.phone or self.mobile)

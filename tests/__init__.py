@@ -13,6 +13,10 @@ from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_large_tables
+from . import test_extensions
+from . import test_access_matrix
+from . import test_recording
+from . import test_migration_access
 from . import test_ux_admin
 from . import test_ux_agent
 from . import test_inbound_hostile

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..tools import sea
 
-# Error replies of SA (seed 004): name -> (HTTP status, message).
+# Error replies of SA (its documented error table): name -> (HTTP status, message).
 ERRORS = {
     "parse": (400, "Unable to parse content"),
     "auth_missing": (401, "BasicAuth or ApiKey is missing"),
@@ -40,7 +40,11 @@ class FakeSimotel:
         self.methods = {"call/originate/act": "PUT"}  # others: POST
         self.requests = []
         self.cdr_rows = []  # rows served by reports/cdr/search and reports/quick/search
-        self.files = {}  # recording name -> bytes, for reports/audio/download
+        # recording name -> bytes (served as audio/mpeg) or (content type, bytes), for reports/audio/download
+        self.files = {}
+        self.send_length = True  # False: files are sent without Content-Length (ended by closing)
+        self.announced_length = None  # a Content-Length to send instead of the true one (a cut transfer)
+        self.drip = None  # (bytes per write, seconds between writes): a file sent slowly
         self.pbx_tz = "Asia/Tehran"  # time zone of report dates and of date_range
         self.forced = None  # error name of ERRORS, or (status, content_type, body bytes)
         self.delay = 0.0
@@ -219,4 +223,20 @@ class FakeSimotel:
         content = self.files.get(body.get("file"))
         if content is None:
             return self._error(handler, "not_found")
-        return self._reply(handler, 200, content, "audio/mpeg")
+        content_type, content = content if isinstance(content, tuple) else ("audio/mpeg", content)
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        if self.send_length:
+            handler.send_header("Content-Length", str(self.announced_length or len(content)))
+        handler.end_headers()
+        try:
+            if not self.drip:
+                handler.wfile.write(content)
+                return
+            size, interval = self.drip
+            for start in range(0, len(content), size):
+                handler.wfile.write(content[start : start + size])
+                handler.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            pass  # the client gave up

@@ -17,9 +17,9 @@ class TestLookupCaller(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.company.write({"country_id": cls.env.ref("base.ir").id, "simotel_phone_country_id": False})
-        cls.sara = new_test_user(cls.env, "lookup_sara", groups="base.group_user", name="Sara")
+        cls.sara = new_test_user(cls.env, "lookup_sara", groups="simotel_connector.group_simotel_user", name="Sara")
         cls.sara.simotel_extension = "120"
-        cls.reza = new_test_user(cls.env, "lookup_reza", groups="base.group_user", name="Reza")
+        cls.reza = new_test_user(cls.env, "lookup_reza", groups="simotel_connector.group_simotel_user", name="Reza")
         cls.reza.simotel_extension = "121"
         Partner = cls.env["res.partner"]
         today = fields.Date.context_today(Partner)

@@ -28,7 +28,9 @@ class TestLookupHttp(HttpCase):
             }
         )
         today = fields.Date.today()
-        cls.agent = new_test_user(cls.env, "simotel_agent", groups="base.group_user", name="Agent Sara")
+        cls.agent = new_test_user(
+            cls.env, "simotel_agent", groups="base.group_user,simotel_connector.group_simotel_user", name="Agent Sara"
+        )
         cls.agent.simotel_extension = "120"
         Partner = cls.env["res.partner"]
         cls.vip = cls.env["res.partner.category"].create({"name": "VIP"})

@@ -152,7 +152,9 @@ class TestScreenPop(ScreenPopCommon, TransactionCase):
         self.assertEqual(card["number"], "02188776655")
 
     def test_lead_button_only_for_salespeople(self):
-        clerk = new_test_user(self.env, "simotel_clerk", groups="base.group_user", simotel_extension="559")
+        clerk = new_test_user(
+            self.env, "simotel_clerk", groups="simotel_connector.group_simotel_user", simotel_extension="559"
+        )
         self.assertEqual(self.new_state(exten="559"), clerk)
         [card] = self.pops(clerk)
         self.assertFalse(card["can_create_lead"])

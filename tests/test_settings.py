@@ -63,9 +63,11 @@ class TestSecretsStayWithAdmins(TransactionCase):
         found = self.env["res.users"]._simotel_find_by_extension("557", self.company)
         self.assertEqual(found, self.salesman)
 
-    def test_user_sets_own_extension_in_preferences(self):
-        self.salesman.with_user(self.salesman).write({"simotel_extension": "558"})
-        self.assertEqual(self.salesman.simotel_extension, "558")
+    def test_user_sets_own_popup_but_not_own_extension(self):
+        self.salesman.with_user(self.salesman).write({"simotel_screen_pop": False})
+        self.assertFalse(self.salesman.simotel_screen_pop)
+        with self.assertRaises(AccessError):
+            self.salesman.with_user(self.salesman).write({"simotel_extension": "558"})
 
 
 @tagged("post_install", "-at_install")

@@ -7,14 +7,24 @@ table, and each network failure, into a :class:`SimotelError` whose message is
 translated and fit to show a user. Secrets never reach a log line.
 """
 
+import contextlib
+import json
 import logging
 import socket
+import threading
+import time
 
 import requests
 
 _logger = logging.getLogger(__name__)
 
 AUTH_MODES = ("basic", "apikey", "both")
+# A recording is read whole from the PBX before it is served (never half a file):
+# at most this many bytes, within this many seconds from the request to the last byte.
+RECORDING_MAX_BYTES = 50 * 1024 * 1024
+RECORDING_DEADLINE = 120.0
+DOWNLOAD_CHUNK = 64 * 1024
+ERROR_BODY_MAX_BYTES = 64 * 1024
 
 
 def _is_dns_failure(error):
@@ -120,8 +130,13 @@ class SimotelClient:
         return data["data"], total
 
     def download_recording(self, record):
-        """The recording file ``record`` of a call (``reports/audio/download``): ``(content, mimetype)``."""
-        return self.download("reports/audio/download", {"file": record})
+        """The recording file ``record`` of a call (``reports/audio/download``): ``(content, mimetype)``.
+
+        Bounded by ``RECORDING_MAX_BYTES`` and ``RECORDING_DEADLINE`` (see :meth:`download`).
+        """
+        return self.download(
+            "reports/audio/download", {"file": record}, max_bytes=RECORDING_MAX_BYTES, deadline=RECORDING_DEADLINE
+        )
 
     # ------------------------------------------------------------------
     # Transport
@@ -147,10 +162,12 @@ class SimotelClient:
             headers["X-APIKEY"] = self.api_key
         return headers, auth
 
-    def _send(self, method, path, payload):
+    def _send(self, method, path, payload, stream=False):
         url = self._url(path)
         headers, auth = self._auth()
         headers["Content-Type"] = "application/json"
+        if stream:
+            headers["Accept-Encoding"] = "identity"  # the size cap counts the bytes served
         _ = self.env._
         try:
             return requests.request(
@@ -161,6 +178,7 @@ class SimotelClient:
                 auth=auth,
                 timeout=self.timeout,
                 allow_redirects=False,
+                stream=stream,
             )
         except requests.exceptions.SSLError as e:
             reason, message = "tls", _("Secure connection to the Simotel server failed (certificate or TLS error).")
@@ -250,25 +268,110 @@ class SimotelClient:
             raise SimotelError(self.env._("Simotel could not do it: %s", detail), status=200, reason="failed")
         return body.get("data")
 
-    def download(self, path, payload):
-        """Call a binary SA service (e.g. ``reports/audio/download``); return ``(content, mimetype)``."""
-        response = self._send("POST", path, payload)
-        if response.status_code != 200:
+    def download(self, path, payload, max_bytes=RECORDING_MAX_BYTES, deadline=RECORDING_DEADLINE):
+        """Call a binary SA service (e.g. ``reports/audio/download``); return ``(content, mimetype)``.
+
+        The body is streamed and kept whole in memory: more than ``max_bytes``,
+        or not complete ``deadline`` seconds after the request started (a PBX
+        that sends a byte now and then never hits the per-read timeout), raise
+        a :class:`SimotelError` and nothing is returned.
+        """
+        started = time.monotonic()
+        response = self._send("POST", path, payload, stream=True)
+        try:
+            if response.status_code != 200:
+                body = self._small_json(path, response, started + deadline)
+                body_message = str(body.get("message") or "") if isinstance(body, dict) else ""
+                reason, message = self._http_error(response, body_message)
+                _logger.warning("Simotel SA POST %s: HTTP %s (%s)", path, response.status_code, reason)
+                raise SimotelError(message, status=response.status_code, reason=reason)
+            mimetype = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip().lower()
+            if mimetype == "application/json":
+                # A JSON answer to a download is Simotel's failure envelope.
+                body = self._small_json(path, response, started + deadline)
+                detail = str(body.get("message") or "") if isinstance(body, dict) else ""
+                raise SimotelError(
+                    self.env._("Simotel could not do it: %s", detail or self.env._("no file")),
+                    status=200,
+                    reason="failed",
+                )
+        except SimotelError:
+            response.close()
+            raise
+        # The body is read (and the response closed) by _read_body.
+        return self._read_body(path, response, max_bytes, started + deadline), mimetype
+
+    def _small_json(self, path, response, deadline_at):
+        """The JSON body of an error answer to a download (64 KB at most), or ``None``."""
+        try:
+            return json.loads(self._read_body(path, response, ERROR_BODY_MAX_BYTES, deadline_at))
+        except (SimotelError, ValueError):
+            return None
+
+    def _read_body(self, path, response, max_bytes, deadline_at):
+        """The whole body of a streamed ``response``, or a :class:`SimotelError` (too big, too slow, cut)."""
+        _ = self.env._
+        too_big = SimotelError(
+            _(
+                "The file sent by the Simotel server is larger than %s MB: it is not served.",
+                max_bytes // (1024 * 1024),
+            ),
+            status=200,
+            reason="too_big",
+        )
+        try:
+            announced = int(response.headers.get("Content-Length") or 0)
+        except ValueError:
+            announced = 0
+        if announced > max_bytes:
+            response.close()
+            _logger.warning("Simotel SA POST %s: file of %s bytes refused (cap %s)", path, announced, max_bytes)
+            raise too_big
+        state = {"chunks": [], "size": 0, "error": None, "stop": False}
+        # The socket, to cut a transfer that outlives the deadline (closing the response
+        # would wait for the read in progress, which ends only when its chunk is full).
+        sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+
+        def read():
             try:
-                body_message = str(response.json().get("message") or "")
-            except (ValueError, AttributeError):
-                body_message = ""
-            reason, message = self._http_error(response, body_message)
-            _logger.warning("Simotel SA POST %s: HTTP %s (%s)", path, response.status_code, reason)
-            raise SimotelError(message, status=response.status_code, reason=reason)
-        mimetype = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
-        if mimetype == "application/json":
-            # A JSON answer to a download is Simotel's failure envelope.
-            try:
-                detail = str(response.json().get("message") or "")
-            except (ValueError, AttributeError):
-                detail = ""
+                for chunk in response.iter_content(DOWNLOAD_CHUNK):
+                    if state["stop"]:
+                        return
+                    state["size"] += len(chunk)
+                    if state["size"] > max_bytes:
+                        state["error"] = "too_big"
+                        return
+                    state["chunks"].append(chunk)
+            except (requests.RequestException, OSError, ValueError, AttributeError) as e:
+                state["error"] = type(e).__name__
+            finally:
+                with contextlib.suppress(Exception):
+                    response.close()
+
+        reader = threading.Thread(target=read, name="simotel-download", daemon=True)
+        reader.start()
+        reader.join(max(0.0, deadline_at - time.monotonic()))
+        if reader.is_alive():
+            state["stop"] = True
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            _logger.warning("Simotel SA POST %s: file not complete within the deadline, abandoned", path)
             raise SimotelError(
-                self.env._("Simotel could not do it: %s", detail or self.env._("no file")), status=200, reason="failed"
+                _("The Simotel server did not send the whole file in time: it is not served."),
+                status=200,
+                reason="timeout",
             )
-        return response.content, mimetype
+        if state["error"] == "too_big":
+            _logger.warning("Simotel SA POST %s: file larger than %s bytes, abandoned", path, max_bytes)
+            raise too_big
+        if not state["error"] and announced and state["size"] != announced:
+            state["error"] = "cut at %s of %s bytes" % (state["size"], announced)
+        if state["error"]:
+            _logger.warning("Simotel SA POST %s: file transfer failed (%s)", path, state["error"])
+            raise SimotelError(
+                _("The transfer of the file from the Simotel server failed: it is not served."),
+                status=200,
+                reason="network",
+            )
+        return b"".join(state["chunks"])
