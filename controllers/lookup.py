@@ -61,12 +61,15 @@ class SimotelLookupController(http.Controller):
         # Answered lookups: not formatted unless debugging; a refusal is one line (429s: see the cool-down's warning).
         level = logging.DEBUG if status < 400 or status == 429 else logging.INFO if status < 500 else logging.WARNING
         if _logger.isEnabledFor(level):
+            if not payload and status != 429:  # refused before its fields were read: say which call it was
+                with contextlib.suppress(inbound.InboundError):
+                    payload = inbound.read_payload(httprequest)
             _logger.log(
                 level,
                 "Simotel lookup %s from %s number=%r status=%s result=%s (%s) %dms",
                 shown_code,
                 httprequest.remote_addr,
-                str(payload.get(config["number_param"]) or "")[:32] if config else "",
+                str(payload.get(config["number_param"] if config else "src") or "")[:32],
                 status,
                 api_component.summary(body),
                 message,

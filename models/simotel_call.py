@@ -1,8 +1,10 @@
 import logging
 import re
 import threading
+import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import jdatetime
 import phonenumbers
@@ -12,6 +14,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
@@ -34,6 +37,28 @@ DISPOSITIONS = {
     "CHANUNAVAIL": "failed",
 }
 BACKFILL_MAX_PAGES = 1000
+# Fields one report of a call fills in a call made from the other one, when empty.
+MERGED_FROM_CDR = (
+    "start",
+    "end",
+    "duration_seconds",
+    "talk_seconds",
+    "extension",
+    "record",
+    "entry_point",
+    "outgoing_point",
+    "originated_call_id",
+)
+
+
+class BackfillResult(NamedTuple):
+    """What a sync read: rows seen, calls created, rows skipped, every page read, how far it read."""
+
+    seen: int
+    created: int
+    skipped: int
+    complete: bool
+    synced_until: datetime | None
 
 
 def _isolate(text, rtl=True):
@@ -59,6 +84,7 @@ class SimotelCall(models.Model):
     _description = "Simotel Call"
     _order = "start desc, id desc"
     _simotel_backfill_page_size = 100  # rows per reports/cdr/search request
+    _simotel_backfill_max_pages = BACKFILL_MAX_PAGES  # pages per sync, at most (the rest: next sync)
 
     company_id = fields.Many2one(
         "res.company", "Company", required=True, readonly=True, index=True, default=lambda self: self.env.company
@@ -108,6 +134,12 @@ class SimotelCall(models.Model):
     entry_point = fields.Char(readonly=True)
     outgoing_point = fields.Char(readonly=True)
     record = fields.Char("Recording", readonly=True, help="Name of the recording file on the PBX.")
+    cdr_received = fields.Boolean(
+        "Call Report Received", readonly=True, help="Simotel's call report (Cdr event or report row) was read."
+    )
+    cdr_queue_received = fields.Boolean(
+        "Queue Report Received", readonly=True, help="Simotel's queue report (CdrQueue event) was read."
+    )
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one("res.users", "User", readonly=True, ondelete="set null")  # indexed in init()
     lead_id = fields.Many2one(
@@ -268,6 +300,7 @@ class SimotelCall(models.Model):
             "outgoing_point": str(payload.get("outgoing_point") or "")[:64] or False,
             "record": str(payload.get("record") or "")[:255] or False,
             "originated_call_id": str(payload.get("originated_call_id") or "")[:128] or False,
+            "cdr_queue_received" if payload.get("event_name") == "CdrQueue" else "cdr_received": True,
         }
 
     @api.model
@@ -293,7 +326,14 @@ class SimotelCall(models.Model):
         """
         calls = self.sudo().with_company(company)
         tz_name = company._simotel_time_zone(report=source == "backfill")
-        vals_list = [self._simotel_cdr_values(company, payload, tz_name) for payload in payloads]
+        deadline = self.env.context.get("simotel_batch_deadline")  # time.monotonic() value, see simotel.event
+        vals_list = []
+        for payload in payloads:
+            if deadline is not None and len(payloads) > 1 and time.monotonic() > deadline:
+                raise TimeoutError(
+                    "the batch is over its time limit after %d of %d reports" % (len(vals_list), len(payloads))
+                )
+            vals_list.append(self._simotel_cdr_values(company, payload, tz_name))
         known = {
             call.unique_id: call
             for call in calls.search_fetch(
@@ -328,12 +368,54 @@ class SimotelCall(models.Model):
                 created |= call
             known.update((call.unique_id, call) for call in created)
             created._simotel_notify()
+        creators = {id(values) for values in new.values()}
+        for values in vals_list:
+            call = known.get(values["unique_id"])
+            if call and id(values) not in creators:
+                self._simotel_merge_report(company, call, values)
         result, reported = [], set()
         for values in vals_list:
             call = known.get(values["unique_id"], calls.browse())
             result.append((call, call in created and values["unique_id"] not in reported))
             reported.add(values["unique_id"])
         return result
+
+    @api.model
+    def _simotel_merge_report(self, company, call, values):
+        """Complete ``call`` with the other report of the same call (``Cdr`` and ``CdrQueue``, either order).
+
+        A ``CdrQueue`` brings the queue, its wait and the agent who answered
+        (the last answered line of its ``detail``): they replace what a
+        ``Cdr`` said. Otherwise each report only fills what the other one
+        left empty (``MERGED_FROM_CDR``). A report of a kind already read changes nothing
+        (retries, duplicates); no note nor activity is added: the call was
+        announced when it was created.
+        """
+        update = {}
+        if values.get("cdr_queue_received"):
+            if call.cdr_queue_received:
+                return
+            update = {"cdr_queue_received": True}
+            if values["queue"]:
+                update["queue"] = values["queue"]
+            if values["wait_seconds"]:
+                update["wait_seconds"] = values["wait_seconds"]
+            if values["extension"] and call.direction == "inbound":
+                update["extension"] = values["extension"]
+                update["user_id"] = self.env["res.users"]._simotel_find_by_extension(values["extension"], company).id
+            for key in MERGED_FROM_CDR:
+                if key not in update and values.get(key) and not call[key]:
+                    update[key] = values[key]
+        else:
+            if call.cdr_received:
+                return
+            update = {"cdr_received": True}
+            for key in MERGED_FROM_CDR:
+                if values.get(key) and not call[key]:
+                    update[key] = values[key]
+            if update.get("extension") and not call.user_id:
+                update["user_id"] = self.env["res.users"]._simotel_find_by_extension(update["extension"], company).id
+        call.write(update)
 
     def _simotel_claim(self, company, values):
         """Claim ``values["unique_id"]`` for this company; return the call id, or ``None`` if taken.
@@ -698,37 +780,104 @@ class SimotelCall(models.Model):
     def _simotel_backfill(self, company, date_from, date_to):
         """Pull ``reports/cdr/search`` for ``[date_from, date_to]`` (naive UTC) and upsert every row.
 
-        Returns ``(rows seen, calls created)``. Rows are read page by page
-        (``start``/``count``) until ``total``; calls already known are not touched.
+        Rows are read page by page (``start``/``count``, sorted by start
+        time) until ``total``, at most ``_simotel_backfill_max_pages`` pages;
+        calls already known are not touched. Each page lands with one batch
+        upsert; when the batch fails, row by row, each in a savepoint: a bad
+        row is skipped with a log line, the others land. With the context key
+        ``simotel_autocommit`` (the cron), each page is committed.
+
+        :return: :class:`BackfillResult`; its ``synced_until`` is how far the
+            reports were really read: ``date_to`` when every page was read,
+            else the start time of the last row read (``None``: nothing read)
         """
         client = company._simotel_client()
         tz_name = company._simotel_time_zone(report=True)
-        start, seen, created = 0, 0, 0
-        for _page in range(BACKFILL_MAX_PAGES):
+        autocommit = self.env.context.get("simotel_autocommit") and not getattr(
+            threading.current_thread(), "testing", False
+        )
+        start, seen, created, skipped, last_start = 0, 0, 0, 0, None
+        pages = self._simotel_backfill_max_pages
+        for _page in range(pages):
             rows, total = client.cdr_search(
                 sea.format_local(date_from, tz_name),
                 sea.format_local(date_to + timedelta(minutes=1), tz_name),
                 start=start,
                 count=self._simotel_backfill_page_size,
             )
+            payloads = []
             for row in rows:
                 if not isinstance(row, dict):
+                    skipped += 1
+                    _logger.warning(
+                        "Simotel sync of company %s: skipped a report row that is not an object", company.id
+                    )
                     continue
                 seen += 1
                 try:
                     payload = sea.normalize("Cdr", {k: v for k, v in row.items() if k != "event_name"})
                 except sea.InboundError as e:
-                    _logger.warning("Simotel sync: skipped a report row: %s", e.message)
+                    skipped += 1
+                    _logger.warning("Simotel sync of company %s: skipped a report row: %s", company.id, e.message)
                     continue
-                _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
-                created += int(is_new)
-            if self.env.context.get("simotel_autocommit") and not getattr(threading.current_thread(), "testing", False):
-                # The sync cron keeps every page it has stored, even if a later page fails or times out.
+                payloads.append(payload)
+                moment = sea.parse_time(payload.get("starttime"), tz_name)
+                if moment and (last_start is None or moment > last_start):
+                    last_start = moment
+            page_created, page_skipped = self._simotel_backfill_rows(company, payloads)
+            created += page_created
+            skipped += page_skipped
+            if autocommit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             start += len(rows)
             if not rows or (start >= total if total is not None else len(rows) < self._simotel_backfill_page_size):
-                break
-        return seen, created
+                return BackfillResult(seen, created, skipped, True, date_to)
+        _logger.warning(
+            "Simotel sync of company %s stopped after %d pages (%d rows): reports after %s are read by the next sync",
+            company.id,
+            pages,
+            start,
+            last_start,
+        )
+        return BackfillResult(seen, created, skipped, False, last_start)
+
+    @api.model
+    def _simotel_backfill_rows(self, company, payloads):
+        """Upsert normalized report rows: one batch, else row by row in savepoints; return ``(created, skipped)``."""
+        if not payloads:
+            return 0, 0
+        try:
+            with self.env.cr.savepoint():
+                results = self._simotel_upsert_cdrs(company, payloads, source="backfill")
+        except Exception as e:  # noqa: BLE001 - retried row by row below
+            _logger.info("Simotel sync of company %s: a page failed (%s), writing it row by row", company.id, e)
+        else:
+            return sum(1 for _call, is_new in results if is_new), 0
+        created = skipped = 0
+        for payload in payloads:
+            try:
+                with self.env.cr.savepoint():
+                    _call, is_new = self._simotel_upsert_cdr(company, payload, source="backfill")
+            except Exception as e:  # noqa: BLE001 - this row is skipped, the others land
+                skipped += 1
+                _logger.warning(
+                    "Simotel sync of company %s: skipped report row %s: %s: %s",
+                    company.id,
+                    str(payload.get("unique_id"))[:64],
+                    type(e).__name__,
+                    str(e)[:200],
+                )
+            else:
+                created += int(is_new)
+        return created, skipped
+
+    @api.model
+    def _simotel_advance_sync_mark(self, company, date_from, result):
+        """Move ``company``'s last sync to ``result.synced_until`` when the sync read on from it (no gap)."""
+        mark = company.simotel_last_sync
+        until = result.synced_until
+        if until and (not mark or (date_from <= mark < until)):
+            company.sudo().simotel_last_sync = until
 
     def action_simotel_sync(self):
         """Button "Sync calls": pull the current company's calls of its sync period now.
@@ -739,25 +888,43 @@ class SimotelCall(models.Model):
         self.env["simotel.call"].check_access("write")
         company = self.env.company
         now = fields.Datetime.now()
+        date_from = now - timedelta(days=company.simotel_backfill_days or 1)
         try:
-            seen, created = self._simotel_backfill(
-                company, now - timedelta(days=company.simotel_backfill_days or 1), now
-            )
+            result = self._simotel_backfill(company, date_from, now)
         except SimotelError as e:
             notification = {"type": "danger", "title": self.env._("Call sync failed"), "message": str(e)}
         else:
-            company.sudo().simotel_last_sync = now
+            self._simotel_advance_sync_mark(company, date_from, result)
+            message = self.env._(
+                "%(seen)s calls read from Simotel, %(created)s new.", seen=result.seen, created=result.created
+            )
+            if result.skipped:
+                message += " " + self.env._(
+                    "Report rows skipped because they could not be read (see the server log): %(skipped)s.",
+                    skipped=result.skipped,
+                )
+            if not result.complete:
+                message += " " + self.env._(
+                    "The sync stopped after %(pages)s pages: sync again to read the calls after %(until)s.",
+                    pages=self._simotel_backfill_max_pages,
+                    until=result.synced_until and format_datetime(self.env, result.synced_until) or "-",
+                )
             notification = {
-                "type": "success",
+                "type": "success" if result.complete and not result.skipped else "warning",
                 "title": self.env._("Calls synced"),
-                "message": self.env._("%(seen)s calls read from Simotel, %(created)s new.", seen=seen, created=created),
+                "message": message,
             }
         return self.env["res.config.settings"]._simotel_notification_action(notification)
 
     @api.model
     def _cron_backfill(self):
-        """Sync the calls of every configured company since its last sync (one hour overlap)."""
+        """Sync the calls of every configured company since its last sync (one hour overlap).
+
+        A company whose sync fails, whatever the error, is logged and rolled
+        back (its pages already committed stay); the next companies are synced.
+        """
         now = fields.Datetime.now()
+        autocommit = not getattr(threading.current_thread(), "testing", False)
         # A company without a PBX address has nothing to sync: skipped without a word.
         companies = (
             self.env["res.company"]
@@ -765,10 +932,26 @@ class SimotelCall(models.Model):
             .search([("simotel_backfill", "=", True), ("simotel_server_url", "!=", False)])
         )
         for company in companies:
-            since = company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1)
             try:
-                self.with_context(simotel_autocommit=True)._simotel_backfill(company, since - timedelta(hours=1), now)
+                if autocommit:
+                    self._simotel_cron_backfill_company(company, now)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                else:
+                    with self.env.cr.savepoint():
+                        self._simotel_cron_backfill_company(company, now)
             except SimotelError as e:
+                if autocommit:
+                    self.env.cr.rollback()  # pylint: disable=invalid-commit
                 _logger.warning("Simotel sync of company %s failed: %s", company.id, e.reason)
-                continue
-            company.simotel_last_sync = now
+            except Exception:
+                if autocommit:
+                    self.env.cr.rollback()  # pylint: disable=invalid-commit
+                _logger.exception("Simotel sync of company %s failed", company.id)
+
+    @api.model
+    def _simotel_cron_backfill_company(self, company, now):
+        since = company.simotel_last_sync or now - timedelta(days=company.simotel_backfill_days or 1)
+        date_from = since - timedelta(hours=1)
+        result = self.with_context(simotel_autocommit=True)._simotel_backfill(company, date_from, now)
+        self._simotel_advance_sync_mark(company, date_from, result)
+        return result

@@ -6,6 +6,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import config
+
+from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB
 
 from ..tools import retention, sea
 
@@ -16,9 +19,15 @@ SECRET_HEADERS = ("authorization", "cookie", "x-apikey", "proxy-authorization", 
 MAX_ATTEMPTS = 5
 STALE_DELAY = timedelta(minutes=1)  # an inline event still new after this was interrupted: the cron takes it
 RETRY_DELAY = timedelta(minutes=5)  # between two attempts of a failed event
-BATCH_SIZE = 200  # events per transaction of the processing cron
+BATCH_SIZE = 200  # events per transaction of the processing cron, at most
+FIRST_BATCH_SIZE = 20  # first batch of a cron run, before the cost of an event is measured
 NOTIFY_INTERVAL = timedelta(seconds=1)  # see _simotel_trigger_cron
-CRON_TIME_BUDGET = 60  # seconds per cron run; the cron runner calls again while events remain
+CRON_TIME_BUDGET = 60  # seconds per cron run at most (see _simotel_cron_budget); the runner calls again
+EVENT_TIME_LIMIT = 10  # seconds one event may take in the cron (see _simotel_process)
+
+
+class EventTooSlow(TimeoutError):
+    """An event (or batch) took longer than the cron's per-event limit: its work is rolled back."""
 
 
 class SimotelEvent(models.Model):
@@ -43,6 +52,9 @@ class SimotelEvent(models.Model):
     _order = "id desc"
     _rec_name = "event_name"
     _simotel_deferred_events = frozenset({"Cdr", "CdrQueue"})
+    # Tuning of the processing cron (see _cron_process); tests lower them.
+    _simotel_batch_size = BATCH_SIZE  # events per batch, at most
+    _simotel_event_time_limit = EVENT_TIME_LIMIT  # seconds one event may take
 
     event_name = fields.Char("Event", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True)
@@ -60,7 +72,7 @@ class SimotelEvent(models.Model):
     remote_addr = fields.Char("Sender IP", readonly=True)
     received_at = fields.Datetime("Received", readonly=True, default=fields.Datetime.now, index=True)
     processed_at = fields.Datetime("Processed", readonly=True)
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer(readonly=True, default=0)
     error = fields.Text(readonly=True)
     call_id = fields.Many2one("simotel.call", "Call", readonly=True, index="btree_not_null", ondelete="set null")
 
@@ -116,7 +128,7 @@ class SimotelEvent(models.Model):
         self.ensure_one()
         return sea.normalize(self.event_name, json.loads(self.payload or "{}"))
 
-    def _simotel_process(self):
+    def _simotel_process(self, event_limit=None, deadline=None, counted=False, commit=None):
         """Process those of these events that are new or failed and not being processed elsewhere.
 
         Each event (or each batch of one name, see the class docstring) runs
@@ -124,9 +136,25 @@ class SimotelEvent(models.Model):
         error and never propagates; the raw event stays for the cron and the
         admins. Rows are locked (``SKIP LOCKED``) so that the cron, a Retry
         click and an inline delivery never process one event twice at once.
+
+        The cron passes its limits (a delivery and a Retry click have none):
+
+        :param event_limit: seconds one event may take. An event processed
+            alone that takes longer is rolled back and ``failed`` (the cron
+            retries it later, see :meth:`_simotel_pending`); a batch that
+            takes longer is rolled back and processed again one by one, so
+            that only its slow events fail.
+        :param deadline: ``time.monotonic()`` value after which no further
+            event is started (except a first one: every call makes progress),
+            and a batch still running is stopped (rolled back, then processed
+            one by one); the events not reached are left as they were.
+        :param counted: the attempt was already counted (see :meth:`_cron_process`)
+        :param commit: called after each event processed one by one and after
+            each batch (the cron commits its progress there)
+        :return: the events processed
         """
         if not self:
-            return True
+            return self
         self.flush_model()
         self.env.cr.execute(
             "SELECT id FROM simotel_event WHERE id = ANY(%s) AND state IN ('new', 'failed') "
@@ -135,49 +163,83 @@ class SimotelEvent(models.Model):
         )
         events = self.browse([row[0] for row in self.env.cr.fetchall()])
         events.invalidate_recordset()
-        results = {}  # event -> (error or None, handled)
+        processed = self.browse()
+
+        def finish(results):
+            nonlocal processed
+            for event, (error, handled) in results.items():
+                event.write(
+                    {
+                        "attempts": event.attempts + (0 if counted else 1),
+                        "processed_at": fields.Datetime.now(),
+                        "error": error or False,
+                        "state": "failed" if error else "done" if handled else "ignored",
+                    }
+                )
+                processed |= event
+            if commit and results:
+                commit()
+
+        def out_of_time():
+            return deadline is not None and time.monotonic() >= deadline
+
         for name in dict.fromkeys(events.mapped("event_name")):
             group = events.filtered_domain([("event_name", "=", name)])
             batch_method = "_simotel_process_batch_" + name.lower()
-            if hasattr(self, batch_method) and len(group) > 1:
-                payloads = {}
+            if hasattr(self, batch_method) and len(group) > 1 and not out_of_time():
+                payloads, failures = {}, {}
+                started = time.monotonic()
                 for event in group:
                     try:
                         payloads[event] = event._simotel_payload()
                     except Exception as e:  # noqa: BLE001 - this event fails, not its batch
-                        results[event] = event._simotel_failure(e)
+                        failures[event] = event._simotel_failure(e)
+                finish(failures)
                 group = group.browse([event.id for event in group if event in payloads])
+                batch_deadline = min(
+                    started + (event_limit if event_limit is not None else float("inf")),
+                    deadline if deadline is not None else float("inf"),
+                )
+                if batch_deadline != float("inf"):
+                    group = group.with_context(simotel_batch_deadline=batch_deadline)
                 try:
                     with self.env.cr.savepoint():
                         getattr(group, batch_method)(list(payloads.values()))
+                        elapsed = time.monotonic() - started
+                        if event_limit is not None and len(group) > 1 and elapsed > event_limit:
+                            raise EventTooSlow(
+                                "the batch took %.1f s, over the %s s limit of one event" % (elapsed, event_limit)
+                            )
                 except Exception as e:  # noqa: BLE001 - retried one by one below
                     _logger.info(
                         "Simotel batch of %s %s events failed, processing them one by one: %s", len(group), name, e
                     )
                 else:
-                    results.update(dict.fromkeys(group, (None, True)))
+                    finish(dict.fromkeys(group, (None, True)))
                     continue
-            for event in group:
-                results[event] = event._simotel_process_one()
-        for event, (error, handled) in results.items():
-            event.write(
-                {
-                    "attempts": event.attempts + 1,
-                    "processed_at": fields.Datetime.now(),
-                    "error": error or False,
-                    "state": "failed" if error else "done" if handled else "ignored",
-                }
-            )
-        return True
+            for event in group.with_context(simotel_batch_deadline=None):
+                if out_of_time() and processed:  # the first event always runs: each call makes progress
+                    break
+                finish({event: event._simotel_process_one(event_limit)})
+        return processed
 
-    def _simotel_process_one(self):
-        """Run this event's handler in a savepoint; return ``(error or None, handled)``."""
+    def _simotel_process_one(self, event_limit=None):
+        """Run this event's handler in a savepoint; return ``(error or None, handled)``.
+
+        With ``event_limit`` (seconds), a handler that takes longer is rolled back: the event fails.
+        """
         handler = getattr(self, "_simotel_process_" + self.event_name.lower(), None)
         if handler is None:
             return None, False
+        started = time.monotonic()
         try:
             with self.env.cr.savepoint():
                 handler(self._simotel_payload())
+                elapsed = time.monotonic() - started
+                if event_limit is not None and elapsed > event_limit:
+                    raise EventTooSlow(
+                        "processing took %.1f s, over the %s s limit of one event" % (elapsed, event_limit)
+                    )
         except Exception as e:  # noqa: BLE001 - any processing error keeps the raw event
             return self._simotel_failure(e)
         return None, True
@@ -189,7 +251,7 @@ class SimotelEvent(models.Model):
             self.id,
             self.event_name,
             error,
-            exc_info=not isinstance(error, sea.InboundError),
+            exc_info=not isinstance(error, (sea.InboundError, EventTooSlow)),
         )
         return "%s: %s" % (type(error).__name__, error), True
 
@@ -209,54 +271,163 @@ class SimotelEvent(models.Model):
         events._simotel_process()
         return True
 
+    # Events the cron takes: deferred events still new; other events left new for STALE_DELAY
+    # (a crash between store and inline processing); failed events, once per RETRY_DELAY.
+    # Only events with attempts left: the cron counts an attempt before it starts one.
+    _PENDING_SQL = """
+          FROM simotel_event
+         WHERE ((state = 'new' AND (event_name = ANY(%(deferred)s) OR received_at < %(stale)s))
+                OR (state = 'failed' AND processed_at < %(retry)s))
+           AND COALESCE(attempts, 0) < %(max)s
+    """
+
+    def _pending_params(self):
+        now = fields.Datetime.now()
+        return {
+            "deferred": list(self._simotel_deferred_events),
+            "stale": now - STALE_DELAY,
+            "retry": now - RETRY_DELAY,
+            "max": MAX_ATTEMPTS,
+        }
+
     @api.model
     def _simotel_pending(self, limit):
-        """Events waiting for the cron, oldest first, locked for this transaction.
+        """Events waiting for the cron, locked for this transaction: at most ``limit`` fresh ones, oldest first.
 
-        Deferred events still ``new``; other events left ``new`` for
-        ``STALE_DELAY`` (a crash between store and inline processing);
-        ``failed`` events with attempts left, at most once per ``RETRY_DELAY``.
+        An event tried before (failed, or interrupted: still new after an
+        attempt was counted, e.g. a cron worker killed at its time limit) is
+        suspect: it comes alone, after every fresh event, so that it can
+        neither fail nor slow down a batch of others.
         """
         self.flush_model()
-        now = fields.Datetime.now()
         self.env.cr.execute(
-            """
-            SELECT id FROM simotel_event
-             WHERE (state = 'new' AND (event_name = ANY(%(deferred)s) OR received_at < %(stale)s))
-                OR (state = 'failed' AND attempts < %(max)s AND processed_at < %(retry)s)
-          ORDER BY id
-             LIMIT %(limit)s
-               FOR UPDATE SKIP LOCKED
-        """,
-            {
-                "deferred": list(self._simotel_deferred_events),
-                "stale": now - STALE_DELAY,
-                "retry": now - RETRY_DELAY,
-                "max": MAX_ATTEMPTS,
-                "limit": limit,
-            },
+            "SELECT id, COALESCE(attempts, 0) > 0 " + self._PENDING_SQL + " ORDER BY 2, id LIMIT %(limit)s "
+            "FOR UPDATE SKIP LOCKED",
+            {**self._pending_params(), "limit": limit},
         )
-        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        rows = self.env.cr.fetchall()
+        if rows and rows[0][1]:
+            return self.sudo().browse(rows[0][0])
+        return self.sudo().browse([event_id for event_id, tried in rows if not tried])
 
     @api.model
-    def _cron_process(self, batch_size=BATCH_SIZE, time_budget=CRON_TIME_BUDGET):
-        """Process waiting events in batches of ``batch_size``, committing each batch.
+    def _simotel_pending_count(self):
+        self.flush_model()
+        self.env.cr.execute("SELECT count(*) " + self._PENDING_SQL, self._pending_params())
+        return self.env.cr.fetchone()[0]
 
-        Stops after ``time_budget`` seconds and reports the progress, so the
-        cron runner calls again at once while events remain (never commits in tests).
+    @api.model
+    def _simotel_fail_interrupted(self):
+        """Fail the events still new with no attempt left (every attempt was interrupted): never tried again."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE simotel_event SET state = 'failed', processed_at = now() AT TIME ZONE 'UTC',
+                   error = 'Processing was interrupted ' || attempts || ' times (over the time limit of the cron '
+                           'worker?): not tried again automatically.'
+             WHERE id IN (SELECT id FROM simotel_event WHERE state = 'new' AND attempts >= %s FOR UPDATE SKIP LOCKED)
+         RETURNING id
+            """,
+            [MAX_ATTEMPTS],
+        )
+        failed = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if failed:
+            failed.invalidate_recordset()
+            _logger.warning(
+                "Simotel events %s: processing interrupted %s times, marked failed", failed.ids, MAX_ATTEMPTS
+            )
+        return failed
+
+    def _simotel_count_attempt(self, step=1):
+        """Add ``step`` to these events' attempts, in SQL (the cron counts an attempt before it starts it)."""
+        if self:
+            self.flush_recordset(["attempts"])
+            self.env.cr.execute(
+                "UPDATE simotel_event SET attempts = COALESCE(attempts, 0) + %s WHERE id = ANY(%s)", [step, self.ids]
+            )
+            self.invalidate_recordset(["attempts"])
+
+    @api.model
+    def _simotel_cron_budget(self):
+        """Seconds one call of the processing cron may take.
+
+        The cron runner calls a job again (up to ``MAX_BATCH_PER_CRON_JOB``
+        times) while it reports events remaining, all in one unit of work of
+        the cron worker, which is killed beyond ``limit_time_real_cron``
+        (``limit_time_real`` when unset) or ``limit_time_cpu``: one call takes
+        its share of half the smallest of them, ``CRON_TIME_BUDGET`` at most.
+        """
+        real = config.get("limit_time_real_cron")
+        if not real or real < 0:
+            real = config.get("limit_time_real")
+        limits = [limit for limit in (real, config.get("limit_time_cpu")) if limit and limit > 0]
+        if not limits:
+            return CRON_TIME_BUDGET
+        return min(CRON_TIME_BUDGET, min(limits) / 2 / MAX_BATCH_PER_CRON_JOB)
+
+    def _simotel_limit_statements(self, seconds):
+        """Cancel any statement of this transaction running longer than ``seconds`` (a lock wait, a slow query)."""
+        self.env.cr.execute("SELECT set_config('statement_timeout', %s, true)", ["%dms" % max(1, seconds * 1000)])
+
+    @api.model
+    def _cron_process(self, batch_size=None, time_budget=None):
+        """Process waiting events in batches, committing each batch, within a time budget.
+
+        Time accounting, so that no event can stall the queue:
+
+        - each call stops starting batches after ``time_budget`` seconds
+          (default :meth:`_simotel_cron_budget`) and reports what remains, so
+          the cron runner calls again at once;
+        - batches are sized from the measured cost of an event (the first one
+          of a call has ``FIRST_BATCH_SIZE`` events, then at most
+          ``batch_size``, default ``_simotel_batch_size``), so that a batch
+          fits in half of the time left;
+        - an attempt is counted and committed before an event is processed:
+          an event whose processing was interrupted (worker killed) is tried
+          again alone, after the others, and failed once it has no attempt left;
+        - one event may take ``_simotel_event_time_limit`` seconds: beyond
+          it, the event fails (statements are cancelled by PostgreSQL's
+          ``statement_timeout``, slow Python is measured), see :meth:`_simotel_process`.
+
+        Commits never happen in tests.
         """
         autocommit = not getattr(threading.current_thread(), "testing", False)
-        started, done = time.monotonic(), 0
-        while time.monotonic() - started < time_budget:
-            events = self._simotel_pending(batch_size)
-            if not events:
-                break
-            events._simotel_process()
-            done += len(events)
+        budget = self._simotel_cron_budget() if time_budget is None else time_budget
+        max_size = batch_size or self._simotel_batch_size
+        event_limit = self._simotel_event_time_limit
+        deadline = time.monotonic() + budget
+        size, done = min(max_size, FIRST_BATCH_SIZE), 0
+        self.env.cr.execute("SHOW statement_timeout")
+        previous_timeout = self.env.cr.fetchone()[0]
+
+        def commit():
             if autocommit:
-                # A cron batch: what is processed stays processed if a later batch fails or times out.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-        remaining = len(self._simotel_pending(batch_size))
+                self._simotel_limit_statements(event_limit)
+
+        self._simotel_fail_interrupted()
+        self._simotel_limit_statements(event_limit)
+        try:
+            while not done or time.monotonic() < deadline:  # the first batch always runs: progress
+                events = self._simotel_pending(size)
+                if not events:
+                    break
+                events._simotel_count_attempt()
+                commit()
+                started = time.monotonic()
+                processed = events._simotel_process(
+                    event_limit=event_limit, deadline=deadline, counted=True, commit=commit
+                )
+                (events - processed)._simotel_count_attempt(-1)
+                commit()
+                done += len(processed)
+                cost = (time.monotonic() - started) / max(len(processed), 1)
+                left = deadline - time.monotonic()
+                size = max(1, min(max_size, int(left / 2 / cost))) if cost > 0 else max_size
+        finally:
+            if not autocommit:
+                self.env.cr.execute("SELECT set_config('statement_timeout', %s, true)", [previous_timeout])
+        remaining = self._simotel_pending_count()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return True
 

@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import jdatetime
+import psycopg2.errors
 import pytz
 
 from odoo import api, fields, models
@@ -103,10 +104,32 @@ class SimotelScreenPop(models.Model):
         """Record the popups of ``users`` for this call; return the users who had none yet.
 
         ``INSERT … ON CONFLICT DO NOTHING``: a concurrent worker inserting the
-        same row waits for this transaction and then skips it.
+        same row waits for this transaction and then skips it. A row committed
+        by a concurrent delivery after this transaction began makes the insert
+        fail instead (serialization failure, as transactions are ``REPEATABLE
+        READ``): that delivery showed the card, so the user is skipped here and
+        the event ends ``done``, not ``failed``.
         """
         if not users:
             return users
+        try:
+            with self.env.cr.savepoint(flush=False):
+                return self._simotel_insert_pops(company, users, number, unique_id)
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+            if len(users) == 1:
+                _logger.info("Simotel screen pop of call %s: shown by a concurrent delivery", unique_id)
+                return users.browse()
+        claimed = users.browse()
+        for user in users:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    claimed |= self._simotel_insert_pops(company, user, number, unique_id)
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
+                _logger.info("Simotel screen pop of call %s: shown by a concurrent delivery", unique_id)
+        return claimed
+
+    @api.model
+    def _simotel_insert_pops(self, company, users, number, unique_id):
         self.env.cr.execute(
             """
             INSERT INTO simotel_screen_pop
@@ -124,6 +147,7 @@ class SimotelScreenPop(models.Model):
                 "uid": self.env.uid,
                 "users": users.ids,
             },
+            log_exceptions=False,
         )
         return users.browse([row[0] for row in self.env.cr.fetchall()])
 

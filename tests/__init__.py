@@ -13,6 +13,10 @@ from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
 from . import test_large_tables
+from . import test_event_cron_time
+from . import test_sync_reliability
+from . import test_screen_pop_race
+from . import test_cdr_queue_merge
 from . import test_extensions
 from . import test_access_matrix
 from . import test_recording

@@ -10,6 +10,7 @@ import base64
 import json
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..tools import sea
@@ -205,10 +206,24 @@ class FakeSimotel:
                 return self._error(handler, "parse")
 
             def inside(row):
+                if not isinstance(row, dict):
+                    return True  # junk rows are served as they are
                 moment = sea.parse_time(row.get("starttime") or row.get("start"), self.pbx_tz)
                 return moment and (not low or moment >= low) and (not high or moment <= high)
 
             rows = [row for row in rows if inside(row)]
+        sorting = pagination.get("sorting")
+        if isinstance(sorting, dict) and sorting.get("starttime") in (1, -1):
+            # Rows without a readable start first, as a database sorts missing values.
+            rows = sorted(
+                rows,
+                key=lambda row: (
+                    isinstance(row, dict)
+                    and sea.parse_time(row.get("starttime") or row.get("start"), self.pbx_tz)
+                    or datetime.min
+                ),
+                reverse=sorting["starttime"] == -1,
+            )
         total = len(rows)
         rows = rows[start : start + count]
         return self._ok(
@@ -239,4 +254,4 @@ class FakeSimotel:
                 handler.wfile.flush()
                 time.sleep(interval)
         except OSError:
-            pass  # the client gave up
+            return  # the client gave up

@@ -401,7 +401,9 @@ class TestCallNotes(CallUxCase):
         self.env["res.lang"]._activate_lang("fa_IR")
         self.env["ir.module.module"]._load_module_terms(["simotel_connector"], ["fa_IR"], overwrite=True)
         self.salesman.lang = "fa_IR"
-        agent = new_test_user(self.env, login="simotel_ux_agent", groups="base.group_user", lang="en_US")
+        agent = new_test_user(
+            self.env, login="simotel_ux_agent", groups="simotel_connector.group_simotel_user", lang="en_US"
+        )
         agent.simotel_extension = "558"
         call = self.sea(cuid="p.1", starttime="2024-01-16 09:05:00", dst="558", billsec=245)
         self.assertEqual(call.user_id, agent)

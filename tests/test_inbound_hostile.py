@@ -209,6 +209,19 @@ class TestInboundIdentity(InboundCase):
                 for secret in ("guess-pass", A_AUTH[1], secret_header.split()[1]):
                     self.assertNotIn(secret, logs.output[0])
 
+    def test_refused_lookup_logs_the_callers_number(self):
+        """An admin reading the log of a refused lookup sees which call it was (number capped, no secret)."""
+        ours = "odoo.addons.simotel_connector.controllers.lookup"
+        with self.assertLogs(ours, logging.INFO) as logs:
+            response = self.lookup("ivr-a", {"src": "09121234567", "data": "x" * 40}, auth=(A_AUTH[0], "guess-pass"))
+        self.assertEqual(response.status_code, 401)
+        self.assertIn("number='09121234567'", logs.output[0])
+        self.assertNotIn("guess-pass", logs.output[0])
+        with self.assertLogs(ours, logging.INFO) as logs:
+            self.lookup("ivr-a", {"src": "0" * 300}, auth=(A_AUTH[0], "guess-pass"))
+        self.assertIn("number='%s'" % ("0" * 32), logs.output[0])
+        self.assertNotIn("0" * 33, logs.output[0])
+
     def test_settings_warn_about_ip_only_protection(self):
         arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("trust anything behind those addresses", arch)

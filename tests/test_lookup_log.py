@@ -17,6 +17,8 @@ class OutsideRegistry:
     def __init__(self, db_name, unreachable=0):
         self.db_name = db_name
         self.unreachable = unreachable
+        self.backend_pids = []  # PostgreSQL backend of each cursor given
+        self.fail_over = 0  # the next cursors given lose their connection at once (server restarted, failed over)
 
     def in_test_mode(self):
         return False
@@ -25,7 +27,30 @@ class OutsideRegistry:
         if self.unreachable:
             self.unreachable -= 1
             raise psycopg2.OperationalError("connection refused")
-        return sql_db.db_connect(self.db_name).cursor()
+        cr = sql_db.db_connect(self.db_name).cursor()
+        pid = cr._cnx.get_backend_pid()
+        self.backend_pids.append(pid)
+        if self.fail_over:
+            self.fail_over -= 1
+            terminate_backend(self.db_name, pid)
+        return cr
+
+
+def terminate_backend(db_name, pid):
+    """Terminate PostgreSQL backend ``pid`` (what a restart or a failover does to a connection) and wait for it."""
+    connection = psycopg2.connect(**sql_db.connection_info_for(db_name)[1])  # outside Odoo's pool
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cr:
+            cr.execute("SELECT pg_terminate_backend(%s)", [pid])
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                cr.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if not cr.fetchone():
+                    return
+                time.sleep(0.05)
+    finally:
+        connection.close()
 
 
 @tagged("post_install", "-at_install")
@@ -53,16 +78,16 @@ class TestLookupLogWriter(TransactionCase):
         with self.registry_outside.cursor() as cr:
             cr.execute("DELETE FROM simotel_api_call WHERE id = %s", (self.api_call_id,))
 
-    def _row(self, number, partner_id=None, api_call_id=None):
+    def _row(self, number, partner_id=None, api_call_id=None, duration_ms=3, unique_id="1.1"):
         return (
             api_call_id or self.api_call_id,
             number,
             None,
-            "1.1",
+            unique_id,
             partner_id,
             200,
             "known=1",
-            3,
+            duration_ms,
             "2026-11-23 10:00:00",
         )
 
@@ -118,3 +143,42 @@ class TestLookupLogWriter(TransactionCase):
         self.assertEqual(registry.unreachable, 1, "no connection was tried")
         writer.flush()
         self.assertEqual(dict(writer._rows), {})
+
+    def test_a_refused_row_does_not_drop_the_others(self):
+        """Values are cleaned when queued (NUL bytes, lengths); a row PostgreSQL still refuses is dropped alone."""
+        writer = simotel_lookup_log.LookupLogWriter()
+        registry = self.registry_outside
+        writer._queue(registry, self._row("0951"))
+        writer._queue(registry, self._row("09\x0052", unique_id="1.\x002"))  # NUL bytes: removed
+        writer._queue(registry, self._row("0953", duration_ms=10**12))  # out of the column's range: refused
+        writer._queue(registry, self._row("0954" + "5" * 5000, unique_id="9" * 5000))  # cut to the column's length
+        with self.assertLogs(simotel_lookup_log.__name__, "WARNING") as logs:
+            writer.flush()
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("1 of 4 rows of %s refused by the database and dropped" % self.env.cr.dbname, logs.output[0])
+        self.assertIn("NumericValueOutOfRange", logs.output[0])
+        rows = self._written(timeout=0)
+        self.assertEqual([row[0][:8] for row in rows], ["0951", "0952", "09545555"])
+        self.assertEqual(len(rows[2][0]), 64)
+        self.assertEqual(dict(writer._rows), {}, "nothing left waiting")
+
+    def test_writer_reconnects_after_failover(self):
+        """The writer's pooled connection is terminated (database restarted or failed over), while idle in the
+        pool and while the writer holds it: the rows are written through a new connection, in the same flush."""
+        writer = simotel_lookup_log.LookupLogWriter()
+        registry = OutsideRegistry(self.env.cr.dbname)
+        writer._queue(registry, self._row("0961"))
+        writer.flush()
+        self.assertEqual([row[0] for row in self._written(timeout=0)], ["0961"])
+        idle = registry.backend_pids[-1]
+        terminate_backend(self.env.cr.dbname, idle)  # idle in Odoo's pool
+        writer._queue(registry, self._row("0962"))
+        writer.flush()
+        self.assertEqual([row[0] for row in self._written(timeout=0)], ["0961", "0962"])
+        registry.fail_over = 1  # held by the writer
+        writer._queue(registry, self._row("0963"))
+        with self.assertNoLogs(simotel_lookup_log.__name__, "WARNING"):
+            writer.flush()
+        self.assertEqual(dict(writer._rows), {}, "nothing left waiting")
+        self.assertEqual([row[0] for row in self._written(timeout=0)], ["0961", "0962", "0963"])
+        self.assertNotIn(registry.backend_pids[-1], (idle, registry.backend_pids[-2]), "a new connection")

@@ -6,6 +6,7 @@ offline, and drives a fresh virtualenv that sees Odoo's source and its dependenc
 ``.pth`` file, as a server where Odoo is installed from source would.
 """
 
+import ast
 import json
 import subprocess
 import sys
@@ -49,10 +50,11 @@ def test_wheel_installs_and_odoo_finds_the_addon(tmp_path):
     started = time.monotonic()
     odoo_src = ODOO_SRC or Path(_run(sys.executable, "-c", "import odoo; print(odoo.__file__)").strip()).parent.parent
     wheel = Path(_run(sys.executable, str(ADDON_DIR / "scripts" / "build_wheel.py"), str(tmp_path / "dist")).strip())
-    assert wheel.name == "odoo_addon_simotel_connector-18.0.1.1.0-py3-none-any.whl"
+    version = ast.literal_eval((ADDON_DIR / "__manifest__.py").read_text())["version"]
+    assert wheel.name == "odoo_addon_simotel_connector-%s-py3-none-any.whl" % version
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        metadata = archive.read("odoo_addon_simotel_connector-18.0.1.1.0.dist-info/METADATA").decode()
+        metadata = archive.read("odoo_addon_simotel_connector-%s.dist-info/METADATA" % version).decode()
     assert "odoo/addons/simotel_connector/__manifest__.py" in names
     assert "odoo/addons/simotel_connector/static/description/icon.png" in names
     assert not any(name.startswith("odoo/addons/simotel_connector/.git/") for name in names)

@@ -333,10 +333,8 @@ class TestSimotelCall(TransactionCase):
         write_date = existing.write_date
         self.env.flush_all()
         self.patch(type(self.Call), "_simotel_backfill_page_size", 3)
-        seen, created = self.Call._simotel_backfill(
-            self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0)
-        )
-        self.assertEqual((seen, created), (7, 6))
+        result = self.Call._simotel_backfill(self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0))
+        self.assertEqual(result, (7, 6, 0, True, datetime(2021, 6, 22, 6, 0)))
         searches = [r for r in fake.requests if r["service"] == "reports/cdr/search"]
         self.assertEqual([r["json"]["pagination"]["start"] for r in searches], [0, 3, 6])
         self.assertEqual(searches[0]["json"]["date_range"], {"from": "2021-06-22 09:30", "to": "2021-06-22 10:31"})
@@ -351,7 +349,8 @@ class TestSimotelCall(TransactionCase):
         self.assertEqual(first.record, "20210622_1624340875.0.mp3")
         # A second run creates nothing.
         self.assertEqual(
-            self.Call._simotel_backfill(self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0)), (7, 0)
+            self.Call._simotel_backfill(self.company, datetime(2021, 6, 22, 5, 0), datetime(2021, 6, 22, 6, 0))[:2],
+            (7, 0),
         )
 
     def test_sync_button_reports_errors(self):

@@ -1,0 +1,118 @@
+import contextlib
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.tests import HttpCase, tagged
+
+DELIVERIES = 4
+
+
+@tagged("post_install", "-at_install")
+class TestScreenPopRace(HttpCase):
+    """Identical ``NewState`` deliveries racing in real, concurrent transactions (as on a multi-worker server).
+
+    The test leaves Odoo's test mode, where every request shares the test transaction: each delivery
+    gets its own transaction, so the database really arbitrates. Its data is committed, then removed.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.suffix = uuid.uuid4().hex[:8]
+        readonly = self.registry.test_readonly_enabled
+        self.registry.leave_test_mode()
+        self.addCleanup(self.registry.enter_test_mode, self.cr, readonly)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env["res.company"].create(
+                {
+                    "name": "Race Co %s" % self.suffix,
+                    "simotel_inbound_auth": "basic",
+                    "simotel_inbound_username": "race-%s" % self.suffix,
+                    "simotel_inbound_password": "secret-%s" % self.suffix,
+                }
+            )
+            groups = [env.ref("base.group_user").id, env.ref("simotel_connector.group_simotel_user").id]
+            user = env["res.users"].create(
+                {
+                    "name": "Race Agent",
+                    "login": "race.%s" % self.suffix,
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "simotel_extension": "577",
+                    "groups_id": [(6, 0, groups)],
+                }
+            )
+            self.company_id, self.user_id, self.partner_id = company.id, user.id, user.partner_id.id
+        self.addCleanup(self._remove_committed_data)
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM simotel_screen_pop WHERE company_id = %s", [self.company_id])
+            cr.execute("DELETE FROM simotel_event WHERE company_id = %s", [self.company_id])
+            cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for records in (env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id)):
+                try:
+                    with cr.savepoint():
+                        records.unlink()
+                except Exception:  # noqa: BLE001 - kept, but archived and never matching a request
+                    records.write({"active": False})
+            company = env["res.company"].browse(self.company_id).exists()
+            company.write({"simotel_inbound_auth": "basic", "simotel_inbound_password": False})
+
+    def deliver(self, unique_id):
+        return requests.post(
+            self.base_url() + "/simotel/sea/NewState",
+            json={
+                "event_name": "NewState",
+                "exten": "577",
+                "state": "Ringing",
+                "participant": "09123456789",
+                "direction": "in",
+                "unique_id": unique_id,
+            },
+            auth=("race-%s" % self.suffix, "secret-%s" % self.suffix),
+            timeout=30,
+        )
+
+    def waiting_backends(self, cr):
+        cr.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cr.fetchone()[0]
+
+    def test_identical_new_state_racing_pop_once_and_end_done(self):
+        unique_id = "race.%s" % self.suffix
+        # Another transaction holds the card's row while every delivery reaches it, then gives it up: the
+        # deliveries insert it one after the other, each in a transaction that began before the first commit.
+        with contextlib.closing(sql_db.db_connect(self.cr.dbname).cursor()) as blocker:
+            blocker.execute(
+                "INSERT INTO simotel_screen_pop (company_id, user_id, unique_id, number) VALUES (%s, %s, %s, 'x')",
+                (self.company_id, self.user_id, unique_id),
+            )
+            with ThreadPoolExecutor(max_workers=DELIVERIES) as pool:
+                responses = [pool.submit(self.deliver, unique_id) for _n in range(DELIVERIES)]
+                with contextlib.closing(sql_db.db_connect(self.cr.dbname).cursor()) as watcher:
+                    deadline = time.monotonic() + 20
+                    while self.waiting_backends(watcher) < DELIVERIES and time.monotonic() < deadline:
+                        watcher.rollback()
+                        time.sleep(0.05)
+                    self.assertEqual(self.waiting_backends(watcher), DELIVERIES, "every delivery waits")
+                blocker.rollback()
+                statuses = [response.result().status_code for response in responses]
+        self.assertEqual(statuses, [200] * DELIVERIES)
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT state, error FROM simotel_event WHERE company_id = %s", [self.company_id])
+            events = cr.fetchall()
+            self.assertEqual(events, [("done", None)] * DELIVERIES)
+            cr.execute("SELECT user_id FROM simotel_screen_pop WHERE unique_id = %s", [unique_id])
+            self.assertEqual(cr.fetchall(), [(self.user_id,)])
+            cr.execute(
+                "SELECT count(*) FROM bus_bus WHERE channel LIKE %s AND message LIKE %s",
+                ['%%"res.partner",%d]' % self.partner_id, "%simotel/screen_pop%"],
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "one card shown")
