@@ -19,6 +19,7 @@ Usage from another benchmark::
         env["res.partner"]._simotel_find_partner("09121234567", env.company)
 """
 
+import argparse
 import contextlib
 import hashlib
 import os
@@ -26,22 +27,24 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
-SIMOTEL_HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
-VENV_PYTHON = SIMOTEL_HOME / "venv" / "bin" / "python"
-# Same per-checkout addons link and config as scripts/dev.sh.
-_KEY = hashlib.sha256(str(REPO).encode()).hexdigest()[:8]
-CONF = SIMOTEL_HOME / "checkouts" / _KEY / "odoo.conf"
-ADDONS = SIMOTEL_HOME / "checkouts" / _KEY / "addons"
+from _odoo import CONF, HOME, ODOO_SRC, PYTHON, REPO, database_exists, psql
+
+# Same per-checkout addons link as scripts/dev.sh (CONF is its odoo.conf).
+ADDONS = CONF.parent / "addons"
 
 # Bump when the generated data changes: existing benchmark databases are then rebuilt.
-DATASET_VERSION = "1"
+DATASET_VERSION = "2"
 BASE_MODULES = "crm,sms"
 MODULE = "simotel_connector"
 PARAM_PREFIX = "simotel_bench."
+
+
+def argument_parser(doc, partners=1_000_000):
+    """A parser with ``--partners`` (the size of the benchmark database) and ``doc`` as description."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--partners", type=int, default=partners, help="partners of the benchmark database")
+    return parser
 
 
 def say(message):
@@ -62,7 +65,7 @@ def db_name(partners):
 def write_config():
     """The addons link and odoo.conf of this checkout (what ``scripts/dev.sh`` writes)."""
     ADDONS.mkdir(parents=True, exist_ok=True)
-    (SIMOTEL_HOME / "data").mkdir(parents=True, exist_ok=True)
+    (HOME / "data").mkdir(parents=True, exist_ok=True)
     link = ADDONS / MODULE
     if link.is_symlink() or link.exists():
         if os.readlink(link) != str(REPO):
@@ -73,7 +76,7 @@ def write_config():
     CONF.write_text(
         "[options]\n"
         f"addons_path = {ODOO_SRC}/addons,{ODOO_SRC}/odoo/addons,{ADDONS}\n"
-        f"data_dir = {SIMOTEL_HOME}/data\n"
+        f"data_dir = {HOME}/data\n"
         "db_host = False\ndb_port = False\n"
         f"db_user = {user}\n"
         "list_db = True\n"
@@ -93,19 +96,10 @@ def module_checksum():
     return digest.hexdigest()[:16]
 
 
-def psql(sql, db="postgres"):
-    out = subprocess.run(["psql", "-X", "-qtAc", sql, db], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def database_exists(db):
-    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
-
-
 def _params(db):
     if not database_exists(db):
         return {}
-    rows = psql(f"SELECT key, value FROM ir_config_parameter WHERE key LIKE '{PARAM_PREFIX}%'", db)
+    rows = psql(db, f"SELECT key, value FROM ir_config_parameter WHERE key LIKE '{PARAM_PREFIX}%'")
     pairs = (line.split("|", 1) for line in rows.splitlines() if line)
     return {key[len(PARAM_PREFIX) :]: value for key, value in pairs}
 
@@ -113,17 +107,17 @@ def _params(db):
 def _set_params(db, **values):
     for key, value in values.items():
         psql(
+            db,
             "INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date) "
             f"VALUES ('{PARAM_PREFIX}{key}', '{value}', 1, 1, now(), now()) "
             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now()",
-            db,
         )
 
 
 def odoo_bin(db, *args):
     """Run odoo-bin on ``db`` until init ends; return (seconds, log text)."""
     cmd = [
-        str(VENV_PYTHON),
+        str(PYTHON),
         str(ODOO_SRC / "odoo-bin"),
         "-c",
         str(write_config()),
@@ -266,7 +260,7 @@ WITH s AS (
 )
 INSERT INTO res_partner (
     id, name, complete_name, parent_id, commercial_partner_id, is_company, type, active, lang,
-    company_id, country_id, phone, mobile, email, partner_share,
+    company_id, country_id, phone, mobile, email, ref, partner_share,
     create_uid, write_uid, create_date, write_date)
 SELECT pid,
        CASE WHEN p = 0 THEN 'Company ' || g ELSE person END,
@@ -297,6 +291,7 @@ SELECT pid,
             ELSE pg_temp.ir_number(mob, ((i * 3 + g) %% 8)::int, false)
        END,
        CASE WHEN i %% 3 = 0 THEN 'p' || i || '@example.com' END,
+       (100000 + i)::text,
        true, 1, 1, now(), now()
   FROM n
 """
@@ -341,8 +336,104 @@ def _insert_partners(db, partners, chunk=100_000):
             conn.commit()
         cr.execute("SELECT setval('res_partner_id_seq', (SELECT max(id) FROM res_partner))")
         conn.commit()
-    psql("VACUUM ANALYZE res_partner", db)
+    psql(db, "VACUUM ANALYZE res_partner")
     return time.perf_counter() - start
+
+
+SALESPERSON_LOGIN = "bench_salesperson"
+SALESPERSON_EXTENSION = "120"
+
+
+def _add_sales_data(db):
+    """What the call-time answers read besides numbers: a salesperson on extension 120 for every tenth
+    partner, an active contract on a third of the commercial entities and an expired one on another third."""
+    with open_env(db) as env:
+        user = env["res.users"].search([("login", "=", SALESPERSON_LOGIN)])
+        if not user:
+            user = env["res.users"].create(
+                {
+                    "name": "Bench Salesperson",
+                    "login": SALESPERSON_LOGIN,
+                    "simotel_extension": SALESPERSON_EXTENSION,
+                    "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+                }
+            )
+        env.cr.execute(
+            """
+            UPDATE res_partner
+               SET user_id = CASE WHEN id %% 10 = 0 THEN %(user)s END,
+                   simotel_contract_ref = CASE WHEN id %% 3 IN (0, 1) THEN 'K-' || ref END,
+                   simotel_contract_start = CASE id %% 3 WHEN 0 THEN current_date - 365
+                                                         WHEN 1 THEN current_date - 730 END,
+                   simotel_contract_end = CASE id %% 3 WHEN 0 THEN current_date + 365
+                                                       WHEN 1 THEN current_date - 365 END
+             WHERE ref IS NOT NULL AND (id %% 10 = 0 OR id %% 3 IN (0, 1))
+            """,
+            {"user": user.id},
+        )
+        env.cr.commit()
+
+
+AGENT_PASSWORD = "bench-agent-pw"
+FIRST_AGENT_EXTENSION = 301
+
+
+def add_agents(env, count):
+    """``count`` salespeople ``bench_agent_<n>`` on extensions 301, 302, ...; return their logins."""
+    salesman = env.ref("sales_team.group_sale_salesman")
+    logins = ["bench_agent_%d" % n for n in range(count)]
+    existing = set(env["res.users"].with_context(active_test=False).search([("login", "in", logins)]).mapped("login"))
+    env["res.users"].create(
+        [
+            {
+                "name": "Bench Agent %d" % n,
+                "login": login,
+                "password": AGENT_PASSWORD,
+                "simotel_extension": str(FIRST_AGENT_EXTENSION + n),
+                "groups_id": [(6, 0, [salesman.id])],
+            }
+            for n, login in enumerate(logins)
+            if login not in existing
+        ]
+    )
+    return logins
+
+
+def insert_calls(db, count, prefix="old.", chunk=1_000_000, spread=None):
+    """Insert ``count`` finished inbound calls set-based, newest first (call ``n`` started ``n`` seconds ago,
+    or ``n * spread / count`` seconds ago), one in ten missed; one transaction per ``chunk`` calls.
+
+    With ``spread`` the calls also go to the users with an extension and to the partners of the dataset,
+    in turn, as a call center's history does."""
+    started = time.perf_counter()
+    users = psql(db, "SELECT string_agg(id::text, ',') FROM res_users WHERE simotel_extension IS NOT NULL") or ""
+    low_partner, high_partner = psql(db, "SELECT min(id), max(id) FROM res_partner WHERE ref IS NOT NULL").split("|")
+    low_partner, partners = int(low_partner or 0), int(high_partner or 0) - int(low_partner or 0) + 1
+    for low in range(1, count + 1, chunk):
+        high = min(low + chunk - 1, count)
+        ago = "n" if spread is None else f"n * {float(spread) / count}"
+        user = f"(ARRAY[{users}]::int[])[1 + n % {len(users.split(','))}]" if spread and users else "NULL"
+        partner = f"CASE WHEN n % 5 <> 0 THEN {low_partner} + n % {partners} END" if spread else "NULL"
+        psql(
+            db,
+            f"""
+            INSERT INTO simotel_call (company_id, unique_id, state, source, direction, caller_number, callee_number,
+                                      external_number, external_e164, extension, start, "end", duration_seconds,
+                                      talk_seconds, wait_seconds, disposition, missed, user_id, partner_id,
+                                      create_uid, write_uid, create_date, write_date)
+            SELECT 1, '{prefix}' || n, 'done', 'sea', 'inbound', '0936' || lpad(n::text, 7, '0'), '557',
+                   '0936' || lpad(n::text, 7, '0'), '+98936' || lpad(n::text, 7, '0'), '557',
+                   now() - ({ago} || ' seconds')::interval,
+                   now() - ({ago} || ' seconds')::interval + interval '1 minute',
+                   60, 50, 10, CASE WHEN n % 10 = 0 THEN 'no_answer' ELSE 'answered' END, n % 10 = 0,
+                   {user}, {partner}, 1, 1, now(), now()
+              FROM generate_series({low}, {high}) AS n
+            """,
+        )
+    # Existing calls are old data: vacuumed, analyzed and on disk, not work left for the measurement.
+    psql(db, "VACUUM ANALYZE simotel_call")
+    psql(db, "CHECKPOINT")
+    return time.perf_counter() - started
 
 
 def _install_seconds_from_log(log):
@@ -350,9 +441,10 @@ def _install_seconds_from_log(log):
     return (int(match.group(1)), float(match.group(2))) if match else (None, None)
 
 
-def build_database(partners):
-    """Drop and build the benchmark database with ``partners`` partners; return its name."""
-    db = db_name(partners)
+def build_database(partners, db=None):
+    """Drop and build the benchmark database with ``partners`` partners (named ``db``, by default the
+    one of that size); return its name."""
+    db = db or db_name(partners)
     if database_exists(db):
         say(f"dropping {db}")
         subprocess.run(["dropdb", "--force", db], check=True)
@@ -363,18 +455,21 @@ def build_database(partners):
     insert_seconds = _insert_partners(db, partners)
     say(f"  {insert_seconds:.1f} s")
     say(f"installing {MODULE} on {partners:,} existing partners (odoo-bin -i {MODULE})")
+    load_before, checksum = os.getloadavg()[0], module_checksum()  # the code installed, not the code at the end
     install_seconds, log = odoo_bin(db, "-i", MODULE)
     rows, normalize_seconds = _install_seconds_from_log(log)
     say(f"  install {install_seconds:.1f} s, of which E.164 normalization of {rows} partners: {normalize_seconds} s")
-    psql("VACUUM ANALYZE res_partner", db)
+    _add_sales_data(db)
+    psql(db, "VACUUM ANALYZE res_partner")
     _set_params(
         db,
         partners=partners,
         dataset_version=DATASET_VERSION,
-        module_checksum=module_checksum(),
+        module_checksum=checksum,
         insert_seconds=f"{insert_seconds:.1f}",
         install_seconds=f"{install_seconds:.1f}",
         normalize_seconds=normalize_seconds,
+        install_load=f"{load_before:.1f} to {os.getloadavg()[0]:.1f}",
     )
     return db
 
@@ -391,7 +486,13 @@ def ensure_database(partners=1_000_000, rebuild=False):
     params = _params(db)
     if rebuild or params.get("partners") != str(partners) or params.get("dataset_version") != DATASET_VERSION:
         return build_database(partners)
-    if params.get("module_checksum") != module_checksum():
+    return update(db)
+
+
+def update(db):
+    """Update the module in ``db`` (a benchmark database or a copy of one) if this checkout's code changed
+    since; return ``db``."""
+    if _params(db).get("module_checksum") != module_checksum():
         say(f"{MODULE} changed since {db} was built: updating it (odoo-bin -u {MODULE})")
         seconds, _log = odoo_bin(db, "-u", MODULE)
         say(f"  {seconds:.1f} s")

@@ -1,15 +1,19 @@
-"""Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server."""
+"""Running Odoo for the benchmarks: paths of scripts/dev.sh, psql, database preparation, a server, figures."""
 
 import argparse
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from hashlib import sha256
 from pathlib import Path
 
 import requests
+import websocket
 
 REPO = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
@@ -29,8 +33,26 @@ def argument_parser(doc, db, port):
 
 
 def psql(db, sql):
-    out = subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
+    """Run ``sql`` on ``db`` with psql; its output without alignment, stripped."""
+    out = subprocess.run(["psql", "-X", "-qtA", "-d", db, "-c", sql], check=True, capture_output=True, text=True)
     return out.stdout.strip()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_exists(db):
+    return psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
+
+
+def percentile(values, fraction):
+    """The value below which ``fraction`` of ``values`` lie (nearest rank), in their unit."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def odoo(*args):
@@ -45,7 +67,7 @@ def odoo(*args):
 
 def prepare_database(db, template=None, update=True):
     """Create ``db`` with the module (from ``template`` if given), or update it unless ``update`` is false."""
-    exists = psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % db) == "1"
+    exists = database_exists(db)
     if not exists and template:
         subprocess.run(["createdb", "-T", template, db], check=True)
         exists = True
@@ -64,7 +86,7 @@ def prepare_database(db, template=None, update=True):
     )
 
 
-def start_server(db, port, options, log):
+def start_server(db, port, options, log, log_level="warn"):
     """Start ``odoo-bin -d db`` on 127.0.0.1:``port`` with ``options``; return it once it serves pages."""
     command = [
         str(PYTHON),
@@ -76,11 +98,11 @@ def start_server(db, port, options, log):
         *options,
         "--http-interface=127.0.0.1",
         "--http-port=%d" % port,
-        "--log-level=warn",
+        "--log-level=%s" % log_level,
         "--limit-time-real=120",
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(log, "w"), start_new_session=True)
-    deadline = time.time() + 90
+    deadline = time.time() + 120
     while time.time() < deadline:
         try:
             if requests.get("http://127.0.0.1:%d/web/login" % port, timeout=10).status_code == 200:
@@ -92,9 +114,73 @@ def start_server(db, port, options, log):
 
 
 def stop_server(server):
-    """Stop a server started by :func:`start_server` (and only it)."""
-    os.killpg(server.pid, signal.SIGTERM)
+    """Stop a server started by :func:`start_server` (and only it) as ``systemctl stop`` does with
+    ``KillMode=mixed``: SIGTERM to the main process, which stops its workers gracefully; SIGKILL to
+    all of them after 30 s."""
+    if server.poll() is None:
+        os.kill(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
     try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # every process has exited
+
+
+class BusListener:
+    """A user's websocket on the bus, as the web client opens it; records when each call's popup arrives."""
+
+    def __init__(self, port, websocket_port, db, login, password):
+        session = requests.Session()
+        response = session.post(
+            "http://127.0.0.1:%d/web/session/authenticate" % port,
+            json={"jsonrpc": "2.0", "params": {"db": db, "login": login, "password": password}},
+            timeout=60,
+        )
+        response.raise_for_status()
+        if "error" in response.json():
+            raise RuntimeError("cannot log in as %s: %s" % (login, response.json()["error"]))
+        cookie = "session_id=%s" % session.cookies["session_id"]
+        deadline = time.time() + 180
+        while True:  # the websocket worker may start after the HTTP workers (long after, on a busy machine)
+            try:
+                self.ws = websocket.create_connection(
+                    "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port,
+                    cookie=cookie,
+                    timeout=60,
+                    origin="http://127.0.0.1:%d" % port,
+                )
+                break
+            except ConnectionRefusedError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
+        self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+        self.arrivals = {}  # unique_id -> [perf_counter of each popup]
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while True:
+            try:
+                frame = self.ws.recv()
+            except (websocket.WebSocketException, OSError):
+                return
+            now = time.perf_counter()
+            for notification in json.loads(frame) if frame else []:
+                message = notification.get("message") or {}
+                if message.get("type") == "simotel/screen_pop":
+                    with self.changed:
+                        self.arrivals.setdefault(message["payload"]["unique_id"], []).append(now)
+                        self.changed.notify_all()
+
+    def wait(self, unique_id, timeout=10):
+        with self.changed:
+            self.changed.wait_for(lambda: unique_id in self.arrivals, timeout=timeout)
+            return self.arrivals.get(unique_id, [None])[0]
+
+    def close(self):
+        self.ws.close()

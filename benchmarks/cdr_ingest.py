@@ -24,6 +24,7 @@ once processed the rows it produced are counted (must be 1 call, 1 note,
 
 import json
 import sys
+import threading
 import time
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 import _odoo
 import psycopg2
 import requests
+from _dataset import insert_calls
 from _odoo import argument_parser, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
@@ -92,20 +94,26 @@ def cdr(unique_id, n):
 
 
 def deliver(url, payloads, concurrency):
+    """POST ``payloads``, ``concurrency`` at a time, to ``url`` (or to a list of URLs in turn, as a
+    round-robin load balancer does); return ``(statuses, seconds)``."""
+    urls = [url] if isinstance(url, str) else url
     sessions = {}
 
-    def post(payload):
-        import threading
-
-        session = sessions.setdefault(threading.get_ident(), requests.Session())
+    def post(indexed):
+        index, payload = indexed
+        session = sessions.setdefault((threading.get_ident(), index % len(urls)), requests.Session())
         response = session.post(
-            url, data=json.dumps(payload), auth=AUTH, timeout=60, headers={"Content-Type": "application/json"}
+            urls[index % len(urls)],
+            data=json.dumps(payload),
+            auth=AUTH,
+            timeout=60,
+            headers={"Content-Type": "application/json"},
         )
         return response.status_code
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        statuses = list(pool.map(post, payloads))
+        statuses = list(pool.map(post, enumerate(payloads)))
     elapsed = time.perf_counter() - started
     return statuses, elapsed
 
@@ -177,30 +185,13 @@ def measure(label, db, url, prefix, count, concurrency):
 
 
 def insert_existing(db, count):
-    started = time.perf_counter()
-    psql(
-        db,
-        """
-        INSERT INTO simotel_call (company_id, unique_id, state, source, direction, caller_number, callee_number,
-                                  external_number, external_e164, extension, start, "end", duration_seconds,
-                                  talk_seconds, wait_seconds, disposition, missed, create_uid, write_uid,
-                                  create_date, write_date)
-        SELECT 1, 'old.' || n, 'done', 'sea', 'inbound', '0936' || lpad(n::text, 7, '0'), '557',
-               '0936' || lpad(n::text, 7, '0'), '+98936' || lpad(n::text, 7, '0'), '557',
-               now() - (n || ' seconds')::interval, now() - (n || ' seconds')::interval + interval '1 minute',
-               60, 50, 10, CASE WHEN n %% 10 = 0 THEN 'no_answer' ELSE 'answered' END, n %% 10 = 0, 1, 1,
-               now(), now()
-          FROM generate_series(1, %d) AS n;
-    """
-        % count,
-    )
-    # Existing calls are old data: vacuumed, analyzed and on disk, not work left for the measurement.
-    psql(db, "VACUUM ANALYZE simotel_call")
-    psql(db, "CHECKPOINT")
-    print("inserted %d existing calls in %.1f s" % (count, time.perf_counter() - started), flush=True)
+    seconds = insert_calls(db, count)
+    print("inserted %d existing calls in %.1f s" % (count, seconds), flush=True)
 
 
 def duplicates(db, url):
+    """20 deliveries of one missed call's CDR to ``url`` (or spread over a list of URLs), 8 then 4 at once:
+    true when they gave 20 x 2xx, one call, one note and one activity."""
     payload = cdr("dup.bench.1", 10)  # missed call from a known customer without calls yet
     payload["src"] = "09120000011"
     statuses, _elapsed = deliver(url, [payload] * 8, 8)

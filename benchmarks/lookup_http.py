@@ -7,45 +7,37 @@ same load (8 concurrent connections), in alternating rounds so that both see
 the same machine. Prints p50/p99, requests/s, their ratio and the targets:
 lookup throughput >= 0.7x /web/health's, lookup p99 <= 150 ms, no non-2xx.
 
-    python3 benchmarks/lookup_http.py [--partners 1000000] [--requests 4000]
+    ~/.simotel-dev/venv/bin/python benchmarks/lookup_http.py [--partners 1000000] [--requests 4000]
 
+The database is the one of benchmarks/_dataset.py for that size (``simotel_bench_1m``).
 Environment: ODOO_SRC (default /opt/odoo-18.0), SIMOTEL_HOME (default ~/.simotel-dev, for the venv).
 """
 
-import argparse
 import base64
 import http.client
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _http_dataset as _dataset  # noqa: E402 - a sibling script, found once sys.path has its folder
+from _dataset import argument_parser, ensure_database, open_env, sample_targets  # noqa: E402 - siblings, found once sys.path has them
+from _odoo import free_port, percentile, psql, start_server, stop_server  # noqa: E402
 
 CODE = "bench"
 USERNAME, PASSWORD = "bench", "bench-pass"
 TARGET_RATIO, TARGET_P99_MS = 0.7, 150.0
 BURST_LOOKUPS = 50
+LOG = "/tmp/lookup_http_server.log"
 
 
-def setup_inside_odoo(args):
-    """Runs in the venv with Odoo importable: dataset, inbound credentials, the API call."""
-    sys.path.insert(0, args.odoo_src)
-    import odoo
-
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
-    with odoo.modules.registry.Registry(args.db).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        _dataset.build(env, args.partners)
+def prepare(partners):
+    """The benchmark database of ``partners`` partners, with inbound credentials and the API call."""
+    db = ensure_database(partners)
+    with open_env(db) as env:
         env.company.write(
             {
                 "simotel_inbound_auth": "basic",
@@ -62,6 +54,9 @@ def setup_inside_odoo(args):
                     "item_ids": [(0, 0, {"kind": kind}) for kind in ("contract", "agent", "known", "customer_code")],
                 }
             )
+        env.cr.commit()
+        known = [e164 for _partner, e164 in sample_targets(env, 3000) if e164.startswith("+98")]
+    return db, known
 
 
 def logged_lookups(db):
@@ -70,97 +65,7 @@ def logged_lookups(db):
         "SELECT count(*) FROM simotel_lookup_log l JOIN simotel_api_call a ON a.id = l.api_call_id "
         f"WHERE a.code = '{CODE}'"
     )
-    return int(subprocess.run(["psql", "-qtA", "-d", db, "-c", sql], capture_output=True, text=True, check=True).stdout)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def prepare(args, workdir):
-    """Odoo config in ``workdir`` and a database with the module and the dataset."""
-    addons = workdir / "addons"
-    addons.mkdir()
-    (addons / "simotel_connector").symlink_to(REPO)
-    config = workdir / "odoo.conf"
-    config.write_text(
-        "[options]\n"
-        f"addons_path = {args.odoo_src}/addons,{args.odoo_src}/odoo/addons,{addons}\n"
-        f"data_dir = {workdir}/data\n"
-        "db_host = False\ndb_port = False\nlist_db = False\n"
-    )
-    odoo_bin = [args.python, f"{args.odoo_src}/odoo-bin", "-c", str(config), "-d", args.db]
-    exists = subprocess.run(["psql", "-lqtA"], capture_output=True, text=True, check=True).stdout
-    if f"{args.db}|" not in exists:
-        print(f"creating database {args.db} with simotel_connector", flush=True)
-        subprocess.run(
-            odoo_bin + ["-i", "simotel_connector", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
-            check=True,
-        )
-    else:
-        subprocess.run(odoo_bin + ["-u", "simotel_connector", "--stop-after-init", "--log-level=warn"], check=True)
-    subprocess.run(
-        [
-            args.python,
-            __file__,
-            "--inside-odoo",
-            "--config",
-            str(config),
-            "--db",
-            args.db,
-            "--odoo-src",
-            args.odoo_src,
-            "--partners",
-            str(args.partners),
-        ],
-        check=True,
-    )
-    return odoo_bin
-
-
-def start_server(odoo_bin, port, workdir):
-    logfile = workdir / "odoo.log"
-    # One database and no --db-filter, as recommended for production: with a filter, every
-    # request without a session (all of Simotel's) lists the databases first.
-    process = subprocess.Popen(
-        odoo_bin
-        + [
-            "--workers=2",
-            "--max-cron-threads=0",
-            "--http-interface=127.0.0.1",
-            f"--http-port={port}",
-            f"--logfile={logfile}",
-            "--log-level=info",
-        ],
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if request(port, "GET", "/web/health")[0] == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.5)
-    stop_server(process)
-    raise SystemExit(f"Odoo did not answer on port {port}; see {logfile}")
-
-
-def stop_server(process):
-    """Stop Odoo as ``systemctl stop`` does with ``KillMode=mixed``: SIGTERM to the main process,
-    which stops its workers gracefully; SIGKILL to all of them after 30 s."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # every process has exited
+    return int(psql(db, sql))
 
 
 def request(port, method, path, body=None, headers=None):
@@ -176,8 +81,10 @@ def request(port, method, path, body=None, headers=None):
         connection.close()
 
 
-def lookup_requests(partners, count, seed=7):
-    """Realistic PBX questions: callers in the forms trunks send, unknown callers, typed codes."""
+def lookup_requests(partners, known, count, seed=7):
+    """Realistic PBX questions: callers in the forms trunks send, unknown callers, typed codes.
+
+    ``known`` are E.164 numbers of partners; unknown callers have 0933 numbers, which the dataset does not use."""
     rng = random.Random(seed)
     forms = [lambda m: m, lambda m: "+98" + m[1:], lambda m: "98" + m[1:], lambda m: m[1:]]
     token = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
@@ -188,11 +95,11 @@ def lookup_requests(partners, count, seed=7):
         kind = rng.random()
         payload = {"dst": "02191001000", "unique_id": f"1700000000.{i}", "app_name": "bench"}
         if kind < 0.7:
-            payload.update(src=rng.choice(forms)(_dataset.mobile(n)), data="")
+            payload.update(src=rng.choice(forms)("0" + rng.choice(known)[3:]), data="")
         elif kind < 0.85:
-            payload.update(src="0935%07d" % n, data="")
+            payload.update(src="0933%07d" % n, data="")
         else:
-            payload.update(src="0935%07d" % n, data=_dataset.customer_code(n))
+            payload.update(src="0933%07d" % n, data=str(100000 + n - 1))
         bodies.append(json.dumps(payload))
     return headers, bodies
 
@@ -227,70 +134,56 @@ def run_phase(port, count, concurrency, max_seconds, make):
     return latencies, statuses, time.perf_counter() - started
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
-
-
 def main():
-    home = Path(os.environ.get("SIMOTEL_HOME", Path.home() / ".simotel-dev"))
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="simotel_bench_lookup_http")
-    parser.add_argument("--partners", type=int, default=1_000_000)
+    parser = argument_parser(__doc__)
     parser.add_argument("--requests", type=int, default=4000, help="per endpoint")
     parser.add_argument("--rounds", type=int, default=8, help="alternating rounds (the machine's speed drifts)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=120, help="cap of each phase")
-    parser.add_argument("--odoo-src", default=os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
-    parser.add_argument("--python", default=str(home / "venv/bin/python"))
-    parser.add_argument("--inside-odoo", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--config", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.inside_odoo:
-        return setup_inside_odoo(args)
 
-    with tempfile.TemporaryDirectory(prefix="simotel-bench-") as tmp:
-        workdir = Path(tmp)
-        odoo_bin = prepare(args, workdir)
-        port = free_port()
-        server = start_server(odoo_bin, port, workdir)
-        logged_before, lookups_sent = logged_lookups(args.db), 0
-        try:
-            headers, bodies = lookup_requests(args.partners, args.requests)
-            endpoints = {
-                "/web/health": lambda i: ("GET", "/web/health"),
-                f"/simotel/lookup/{CODE}": lambda i: ("POST", f"/simotel/lookup/{CODE}", bodies[i], headers),
-            }
-            # Warm both workers' caches, then alternate rounds of each endpoint.
-            for make in endpoints.values():
-                run_phase(port, 50, args.concurrency, 30, make)
-            lookups_sent += 50
-            results = {name: ([], {}, 0.0) for name in endpoints}
-            per_round = args.requests // args.rounds
-            for r in range(args.rounds):
-                for name, make in endpoints.items():
-                    offset = r * per_round
-                    latencies, statuses, seconds = run_phase(
-                        port,
-                        per_round,
-                        args.concurrency,
-                        args.max_seconds,
-                        lambda i, m=make, o=offset: m(o + i),
-                    )
-                    total = results[name]
-                    for status, n in statuses.items():
-                        total[1][status] = total[1].get(status, 0) + n
-                    results[name] = (total[0] + latencies, total[1], total[2] + seconds)
-                    if name != "/web/health":
-                        lookups_sent += sum(statuses.values())
-            time.sleep(2)  # the lookup log is written behind the answers, within a second
-            logged_in_time = logged_lookups(args.db) - logged_before
-            # A last burst, then an immediate stop: the workers write what still waits as they exit.
-            burst = BURST_LOOKUPS
-            run_phase(port, burst, args.concurrency, 30, endpoints[f"/simotel/lookup/{CODE}"])
-        finally:
-            stop_server(server)
-        burst_logged = logged_lookups(args.db) - logged_before - logged_in_time
+    db, known = prepare(args.partners)
+    port = free_port()
+    # One database and no --db-filter, as recommended for production: with a filter, every
+    # request without a session (all of Simotel's) lists the databases first.
+    server = start_server(db, port, ["--workers=2", "--max-cron-threads=0"], LOG, log_level="info")
+    logged_before, lookups_sent = logged_lookups(db), 0
+    try:
+        headers, bodies = lookup_requests(args.partners, known, args.requests)
+        endpoints = {
+            "/web/health": lambda i: ("GET", "/web/health"),
+            f"/simotel/lookup/{CODE}": lambda i: ("POST", f"/simotel/lookup/{CODE}", bodies[i], headers),
+        }
+        # Warm both workers' caches, then alternate rounds of each endpoint.
+        for make in endpoints.values():
+            run_phase(port, 50, args.concurrency, 30, make)
+        lookups_sent += 50
+        results = {name: ([], {}, 0.0) for name in endpoints}
+        per_round = args.requests // args.rounds
+        for r in range(args.rounds):
+            for name, make in endpoints.items():
+                offset = r * per_round
+                latencies, statuses, seconds = run_phase(
+                    port,
+                    per_round,
+                    args.concurrency,
+                    args.max_seconds,
+                    lambda i, m=make, o=offset: m(o + i),
+                )
+                total = results[name]
+                for status, n in statuses.items():
+                    total[1][status] = total[1].get(status, 0) + n
+                results[name] = (total[0] + latencies, total[1], total[2] + seconds)
+                if name != "/web/health":
+                    lookups_sent += sum(statuses.values())
+        time.sleep(2)  # the lookup log is written behind the answers, within a second
+        logged_in_time = logged_lookups(db) - logged_before
+        # A last burst, then an immediate stop: the workers write what still waits as they exit.
+        burst = BURST_LOOKUPS
+        run_phase(port, burst, args.concurrency, 30, endpoints[f"/simotel/lookup/{CODE}"])
+    finally:
+        stop_server(server)
+    burst_logged = logged_lookups(db) - logged_before - logged_in_time
 
     print(
         f"\n{args.partners} partners, {args.concurrency} concurrent connections, --workers=2, "
@@ -301,7 +194,7 @@ def main():
     figures = {}
     for name, (latencies, statuses, seconds) in results.items():
         rps = len(latencies) / seconds if seconds else 0.0
-        figures[name] = (percentile(latencies, 0.5), percentile(latencies, 0.99), rps, statuses)
+        figures[name] = (percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, rps, statuses)
         print(
             f"{name:<26}{len(latencies):>9}{figures[name][0]:>9.1f}{figures[name][1]:>9.1f}{rps:>9.1f}  "
             f"{dict(sorted(statuses.items(), key=str))}"

@@ -42,8 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import _odoo
 import requests
-import websocket
-from _odoo import argument_parser, prepare_database, psql, stop_server
+from _odoo import BusListener, argument_parser, percentile, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
 AGENT = ("bench_agent", "bench-agent-pw")
@@ -115,56 +114,6 @@ def make_agent_and_customer(port, db):
         call("res.partner", "create", {"name": "Bench Caller", "parent_id": company, "mobile": CALLER})
 
 
-class Listener:
-    """The agent's websocket; records when each call's popup arrives."""
-
-    def __init__(self, port, db, workers):
-        session = requests.Session()
-        response = session.post(
-            "http://127.0.0.1:%d/web/session/authenticate" % port,
-            json={
-                "jsonrpc": "2.0",
-                "params": {"db": db, "login": AGENT[0], "password": AGENT[1]},
-            },
-            timeout=30,
-        )
-        response.raise_for_status()
-        cookie = "session_id=%s" % session.cookies["session_id"]
-        self.ws = websocket.create_connection(
-            "ws://127.0.0.1:%d/websocket?version=18.0-2" % websocket_port(port, workers),
-            cookie=cookie,
-            timeout=30,
-            origin="http://127.0.0.1:%d" % port,
-        )
-        self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
-        self.arrivals = {}  # unique_id -> [perf_counter of each popup]
-        self.changed = threading.Condition()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        while True:
-            try:
-                frame = self.ws.recv()
-            except (websocket.WebSocketException, OSError):
-                return
-            now = time.perf_counter()
-            for notification in json.loads(frame) if frame else []:
-                message = notification.get("message") or {}
-                if message.get("type") == "simotel/screen_pop":
-                    with self.changed:
-                        self.arrivals.setdefault(message["payload"]["unique_id"], []).append(now)
-                        self.changed.notify_all()
-
-    def wait(self, unique_id, timeout=10):
-        with self.changed:
-            self.changed.wait_for(lambda: unique_id in self.arrivals, timeout=timeout)
-            return self.arrivals.get(unique_id, [None])[0]
-
-    def close(self):
-        self.ws.close()
-
-
 def post(session, base, name, payload):
     response = session.post(
         "%s/simotel/sea/%s" % (base, name),
@@ -185,11 +134,6 @@ def ringing(unique_id):
         "direction": "in",
         "unique_id": unique_id,
     }
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def baseline(base, run, count):
@@ -270,7 +214,7 @@ def main():
     run = str(int(time.time()))
     try:
         make_agent_and_customer(args.port, args.db)
-        listener = Listener(args.port, args.db, args.workers)
+        listener = BusListener(args.port, websocket_port(args.port, args.workers), args.db, *AGENT)
         try:
             pops, answers, lost = latency(base, listener, run, args.events)
             idle, health = baseline(base, run, args.events)

@@ -19,6 +19,7 @@ from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
 from ..tools.sa_client import SimotelError
+from ..tools.sql import create_index
 from .simotel_phone_mixin import number_search_domain
 
 _logger = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class SimotelCall(models.Model):
         "Queue Report Received", readonly=True, help="Simotel's queue report (CdrQueue event) was read."
     )
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True, index="btree_not_null", ondelete="set null")
-    user_id = fields.Many2one("res.users", "User", readonly=True, index="btree_not_null", ondelete="set null")
+    user_id = fields.Many2one("res.users", "User", readonly=True, ondelete="set null")  # indexed in init()
     lead_id = fields.Many2one(
         "crm.lead", "Lead/Opportunity", readonly=True, index="btree_not_null", ondelete="set null"
     )
@@ -200,6 +201,21 @@ class SimotelCall(models.Model):
             day = jdatetime.date.fromgregorian(date=local.date())
             call.start_jalali_month = day.strftime("%Y/%m")
             call.start_jalali_day = day.strftime("%Y/%m/%d")
+
+    def init(self):
+        """A user's calls newest first, with what the pivot sums: "My calls" (list and pivot) read only this
+        index, however many millions of calls the table holds (it replaces the plain index on ``user_id``)."""
+        result = super().init()
+        create_index(
+            self.env.cr,
+            "simotel_call_user_start_index",
+            self._table,
+            ["user_id", "start DESC", "id DESC"],
+            where="user_id IS NOT NULL",
+            include=["company_id", "disposition", "talk_seconds"],
+        )
+        self.env.cr.execute("DROP INDEX IF EXISTS simotel_call__user_id_index")
+        return result
 
     @api.depends("direction", "disposition", "state")
     def _compute_missed(self):

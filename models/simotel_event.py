@@ -12,7 +12,7 @@ from odoo.tools import config
 
 from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB
 
-from ..tools import sea
+from ..tools import retention, sea
 
 _logger = logging.getLogger(__name__)
 
@@ -449,7 +449,7 @@ class SimotelEvent(models.Model):
         return True
 
     @api.autovacuum
-    def _gc_processed_events(self):
+    def _gc_processed_events(self, batch_size=retention.BATCH_SIZE):
         """Delete processed events older than each company's retention period, in batches."""
         self.flush_model(["company_id", "state", "received_at"])
         for company in self.env["res.company"].sudo().search([]):
@@ -457,18 +457,13 @@ class SimotelEvent(models.Model):
             if days <= 0:
                 continue
             limit = fields.Datetime.now() - timedelta(days=days)
-            while True:
-                self.env.cr.execute(
-                    """
-                    DELETE FROM simotel_event WHERE id IN (
-                        SELECT id FROM simotel_event
-                         WHERE company_id = %s AND state IN ('done', 'ignored') AND received_at < %s
-                         LIMIT 10000)
-                """,
-                    (company.id, limit),
-                )
-                if self.env.cr.rowcount < 10000:
-                    break
+            retention.delete_in_batches(
+                self.env.cr,
+                self._table,
+                "received_at < %s AND company_id = %s AND state IN ('done', 'ignored')",
+                [limit, company.id],
+                batch_size,
+            )
         self.invalidate_model()
 
     # ------------------------------------------------------------------

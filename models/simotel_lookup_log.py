@@ -13,6 +13,8 @@ from psycopg2.extras import execute_values
 from odoo import api, fields, models
 from odoo.modules.registry import Registry
 
+from ..tools import retention
+
 _logger = logging.getLogger(__name__)
 
 LOG_RETENTION_DAYS = 30
@@ -236,9 +238,12 @@ class SimotelLookupLog(models.Model):
         )
 
     @api.autovacuum
-    def _gc_old_lookups(self):
-        """Delete lookups older than 30 days."""
-        self.env.cr.execute(
-            "DELETE FROM simotel_lookup_log WHERE create_date < (now() at time zone 'UTC') - %s * interval '1 day'",
-            (LOG_RETENTION_DAYS,),
+    def _gc_old_lookups(self, batch_size=retention.BATCH_SIZE):
+        """Delete lookups older than 30 days, in batches (see ``tools.retention``)."""
+        retention.delete_in_batches(
+            self.env.cr,
+            self._table,
+            "create_date < (now() at time zone 'UTC') - %s * interval '1 day'",
+            [LOG_RETENTION_DAYS],
+            batch_size,
         )

@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import format_datetime
 
+from ..tools import retention
+
 _logger = logging.getLogger(__name__)
 
 BUS_TYPE = "simotel/screen_pop"
@@ -39,6 +41,7 @@ class SimotelScreenPop(models.Model):
     user_id = fields.Many2one("res.users", "User", required=True, index=True, ondelete="cascade")
     unique_id = fields.Char("Call ID", help="Simotel's unique id of the call (unique_id or cuid).")
     number = fields.Char("Caller Number")
+    create_date = fields.Datetime("Created on", index=True, readonly=True)  # retention deletes by it
 
     _sql_constraints = [
         ("call_user_uniq", "unique(company_id, unique_id, user_id)", "A call pops once per user."),
@@ -247,11 +250,11 @@ class SimotelScreenPop(models.Model):
         return jdatetime.datetime.fromgregorian(datetime=local).strftime("%Y/%m/%d %H:%M").translate(PERSIAN_DIGITS)
 
     @api.autovacuum
-    def _gc_screen_pops(self):
+    def _gc_screen_pops(self, batch_size=retention.BATCH_SIZE):
         """Forget popups of calls older than two days: no event repeats that late."""
         limit = fields.Datetime.now() - timedelta(days=KEEP_DAYS)
-        self.env.cr.execute("DELETE FROM simotel_screen_pop WHERE create_date < %s", [limit])
-        _logger.info("Deleted %d Simotel screen pops older than %d days", self.env.cr.rowcount, KEEP_DAYS)
+        deleted = retention.delete_in_batches(self.env.cr, self._table, "create_date < %s", [limit], batch_size)
+        _logger.info("Deleted %d Simotel screen pops older than %d days", deleted, KEEP_DAYS)
 
     # The end of a card: it closes when the call is answered elsewhere or ends.
 

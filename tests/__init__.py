@@ -12,6 +12,7 @@ from . import test_lookup_caller
 from . import test_lookup_log
 from . import test_screen_pop
 from . import test_screen_pop_http
+from . import test_large_tables
 from . import test_event_cron_time
 from . import test_sync_reliability
 from . import test_screen_pop_race

@@ -1,1 +1,1 @@
-from . import inbound, phone, sa_client
+from . import inbound, phone, retention, sa_client, sql
