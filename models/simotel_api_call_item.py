@@ -19,7 +19,7 @@ ITEM_KINDS = [
     ("name", "Customer name"),
     ("domain", "Customer matches a condition"),
 ]
-# Default (property, value if yes, value if no) of each kind; seed convention: contract 0 = has one.
+# Default (property, value if yes, value if no) of each kind; as usual on PBX panels, contract 0 = has one.
 KIND_DEFAULTS = {
     "contract": ("contract", "0", "1"),
     "agent": ("agent", "", ""),

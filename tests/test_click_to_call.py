@@ -134,7 +134,7 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
             },
         )
 
-    def test_seed_004_errors_are_shown_to_the_user(self):
+    def test_sa_error_table_is_shown_to_the_user(self):
         expected = {
             "parse": "400",
             "auth_missing": "credentials are missing",

@@ -51,7 +51,7 @@ class TestSaClient(TransactionCase):
         self.ping()
         self.assertNotIn("X-APIKEY", self.fake.requests[-1]["headers"])
 
-    def test_seed_004_errors_become_clear_messages(self):
+    def test_sa_error_table_becomes_clear_messages(self):
         expected = {
             "parse": ("bad_request", "400"),
             "auth_missing": ("auth_missing", "missing"),

@@ -304,7 +304,7 @@ class SimotelClient:
         raise SimotelError(message, reason=reason)
 
     def _http_error(self, response, body_message):
-        """Map an SA error reply (seed 004's table) to a user message."""
+        """Map an SA error reply (the error table of Simotel's SA documentation) to a user message."""
         _ = self.env._
         status = response.status_code
         text = (body_message or "").lower()
