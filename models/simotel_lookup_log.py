@@ -153,7 +153,8 @@ class LookupLogWriter:
             try:
                 cr.execute("SET LOCAL synchronous_commit TO OFF")
                 result = insert(cr, rows)
-                cr.commit()  # pylint: disable=invalid-commit - the writer's own transaction, not a request's
+                # The writer's own transaction, not a request's.
+                cr.commit()  # pylint: disable=invalid-commit
                 return result
             except CONNECTION_ERRORS as e:
                 cnx = getattr(cr, "_cnx", None)
