@@ -317,9 +317,3 @@ class ResPartner(models.Model):
             number: self.browse(best_match([(row[0], row[1]) for row in rows]))
             for number, rows in rows_by_number.items()
         }
-
-    def _simotel_best_match(self):
-        """The one partner of ``self`` (found by id order) a call belongs to, per the duplicate policy above."""
-        if len(self) <= 1:
-            return self
-        return self.commercial_partner_id.sorted("id")[:1]
