@@ -8,6 +8,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import phone
+from ..tools.settings_cache import clear_settings_cache
 from .res_company import SETTINGS_PARTNER_FIELDS
 
 CONTRACT_STATES = [("active", "Active"), ("expired", "Expired"), ("none", "None")]
@@ -240,7 +241,7 @@ class ResPartner(models.Model):
             # After the write: a refused write (access error) leaves every worker's cache alone.
             company_partners = {s.partner_id for s in self.env["res.company"]._simotel_settings_by_company().values()}
             if not company_partners.isdisjoint(self.ids):
-                self.env.registry.clear_cache()
+                clear_settings_cache(self.env)
         if "phone" in vals or "mobile" in vals:
             self.env["simotel.call"]._simotel_rematch(self)
         return result

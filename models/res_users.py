@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from ..tools import phone
 from ..tools.sa_client import SimotelError
+from ..tools.settings_cache import clear_settings_cache
 
 _logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class ResUsers(models.Model):
         users = super().create(vals_list)
         if with_extension:
             # Only once the users exist: a refused creation leaves every worker's cache alone.
-            self.env.registry.clear_cache()
+            clear_settings_cache(self.env)
         return users
 
     def write(self, vals):
@@ -108,7 +109,7 @@ class ResUsers(models.Model):
             result = super().write(vals)
         if {"simotel_extension", "active", "share"}.intersection(vals):
             # After the write: a refused write (access error) leaves every worker's cache alone.
-            self.env.registry.clear_cache()
+            clear_settings_cache(self.env)
         return result
 
     @property
