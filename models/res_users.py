@@ -1,5 +1,4 @@
 import logging
-import re
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -11,9 +10,6 @@ from ..tools.settings_cache import clear_settings_cache
 
 _logger = logging.getLogger(__name__)
 
-# 2 to 6 ASCII digits: what a Simotel extension is. ``str.isdigit`` also accepts
-# Persian, Arabic-Indic and superscript digits, and long outside numbers.
-EXTENSION_PATTERN = re.compile(r"[0-9]{2,6}", re.ASCII)
 # Fields of the user that only Simotel administrators set (the PBX routes calls by them).
 ADMIN_FIELDS = frozenset({"simotel_extension"})
 # Fields a Simotel administrator may set on any user of their companies without user-management rights.
@@ -130,7 +126,7 @@ class ResUsers(models.Model):
         taken = {}  # (company id, extension) -> user, within this write
         for user in self.filtered("simotel_extension"):
             extension = user.simotel_extension
-            if not EXTENSION_PATTERN.fullmatch(extension):
+            if not phone.EXTENSION_PATTERN.fullmatch(extension):
                 raise ValidationError(_("A Simotel extension is 2 to 6 digits (0-9), e.g. 557."))
             if user.share:
                 raise ValidationError(
