@@ -1,4 +1,5 @@
 from . import simotel_phone_mixin
+from . import simotel_lookup_cache_mixin
 from . import ir_http
 from . import res_company
 from . import res_config_settings
@@ -7,7 +8,6 @@ from . import res_partner
 from . import crm_lead
 from . import simotel_call
 from . import simotel_event
-from . import simotel_lookup_cache_mixin
 from . import simotel_api_call
 from . import simotel_api_call_item
 from . import simotel_lookup_log

@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from ..tools import phone
-
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -28,15 +26,6 @@ class CrmLead(models.Model):
 
     def _simotel_call_links(self):
         return {"partner": self.partner_id, "lead": self}
-
-    @api.model
-    def _simotel_find_lead(self, number, company=None):
-        """The most recent open lead or opportunity with ``number``, or an empty recordset."""
-        company = company or self.env.company
-        e164 = phone.to_e164(number, company._simotel_phone_region())
-        if not e164:
-            return self.browse()
-        return self._simotel_find_leads([e164], company).get(e164, self.sudo().browse())
 
     @api.model
     def _simotel_find_leads(self, e164_numbers, company):

@@ -43,7 +43,9 @@ class SimotelCompanySettings(NamedTuple):
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "simotel.lookup.cache.mixin"]
+    _simotel_cache_fields = SETTINGS_FIELDS
 
     # Outbound: Odoo calls Simotel's SA REST API.
     simotel_server_url = fields.Char(
@@ -186,9 +188,10 @@ class ResCompany(models.Model):
         """This company's :class:`SimotelCompanySettings`, without a query; ``None`` for a new record."""
         self.ensure_one()
         settings = self._simotel_settings_by_company().get(self.id)
-        if settings is None and isinstance(self.id, int):  # created after the cache was filled
-            self.env.registry.clear_cache()
-            settings = self._simotel_settings_by_company().get(self.id)
+        if settings is None and isinstance(self.id, int):
+            # Created after the cache was filled, in this transaction (company creation clears
+            # the cache when it is done): read this one company, without clearing any cache.
+            settings = self._simotel_read_settings(self.sudo().with_context(active_test=False).exists()).get(self.id)
         return settings
 
     @api.model
@@ -198,26 +201,25 @@ class ResCompany(models.Model):
 
         Every inbound request reads these: they are read from the database
         once per worker and kept until a company setting changes (see
-        :meth:`write` and ``res.partner.write``; other workers learn it through
+        ``simotel.lookup.cache.mixin`` and ``res.partner.write``; other workers learn it through
         Odoo's cache signaling at their next request).
         """
-        companies = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search_fetch(
-                [],
-                [
-                    "active",
-                    "sequence",
-                    "partner_id",
-                    "simotel_phone_region",
-                    "simotel_inbound_auth",
-                    "simotel_inbound_username",
-                    "simotel_inbound_password",
-                    "simotel_inbound_ips",
-                ],
-                order="sequence, id",
-            )
+        return self._simotel_read_settings(self.sudo().with_context(active_test=False).search([], order="sequence, id"))
+
+    @api.model
+    def _simotel_read_settings(self, companies):
+        """``{company id: SimotelCompanySettings}`` of ``companies`` (superuser, archived included), read now."""
+        companies.fetch(
+            [
+                "active",
+                "sequence",
+                "partner_id",
+                "simotel_phone_region",
+                "simotel_inbound_auth",
+                "simotel_inbound_username",
+                "simotel_inbound_password",
+                "simotel_inbound_ips",
+            ]
         )
         companies.partner_id.fetch(["tz"])
         settings = {}
@@ -241,21 +243,6 @@ class ResCompany(models.Model):
                 tz=company.partner_id.tz if company.partner_id.tz in pytz.all_timezones_set else "UTC",
             )
         return settings
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        companies = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return companies
-
-    def write(self, vals):
-        if SETTINGS_FIELDS.intersection(vals):
-            self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     def _simotel_time_zone(self, report=False):
         """Time zone of the PBX's times: of SEA events, or (``report``) of SA report rows.

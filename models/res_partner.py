@@ -8,6 +8,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import phone
+from ..tools.settings_cache import clear_settings_cache
 from .res_company import SETTINGS_PARTNER_FIELDS
 
 CONTRACT_STATES = [("active", "Active"), ("expired", "Expired"), ("none", "None")]
@@ -240,7 +241,7 @@ class ResPartner(models.Model):
             # After the write: a refused write (access error) leaves every worker's cache alone.
             company_partners = {s.partner_id for s in self.env["res.company"]._simotel_settings_by_company().values()}
             if not company_partners.isdisjoint(self.ids):
-                self.env.registry.clear_cache()
+                clear_settings_cache(self.env)
         if "phone" in vals or "mobile" in vals:
             self.env["simotel.call"]._simotel_rematch(self)
         return result
@@ -317,9 +318,3 @@ class ResPartner(models.Model):
             number: self.browse(best_match([(row[0], row[1]) for row in rows]))
             for number, rows in rows_by_number.items()
         }
-
-    def _simotel_best_match(self):
-        """The one partner of ``self`` (found by id order) a call belongs to, per the duplicate policy above."""
-        if len(self) <= 1:
-            return self
-        return self.commercial_partner_id.sorted("id")[:1]

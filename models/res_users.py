@@ -1,5 +1,4 @@
 import logging
-import re
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -7,12 +6,10 @@ from odoo.tools import SQL
 
 from ..tools import phone
 from ..tools.sa_client import SimotelError
+from ..tools.settings_cache import clear_settings_cache
 
 _logger = logging.getLogger(__name__)
 
-# 2 to 6 ASCII digits: what a Simotel extension is. ``str.isdigit`` also accepts
-# Persian, Arabic-Indic and superscript digits, and long outside numbers.
-EXTENSION_PATTERN = re.compile(r"[0-9]{2,6}", re.ASCII)
 # Fields of the user that only Simotel administrators set (the PBX routes calls by them).
 ADMIN_FIELDS = frozenset({"simotel_extension"})
 # Fields a Simotel administrator may set on any user of their companies without user-management rights.
@@ -86,7 +83,7 @@ class ResUsers(models.Model):
         users = super().create(vals_list)
         if with_extension:
             # Only once the users exist: a refused creation leaves every worker's cache alone.
-            self.env.registry.clear_cache()
+            clear_settings_cache(self.env)
         return users
 
     def write(self, vals):
@@ -108,7 +105,7 @@ class ResUsers(models.Model):
             result = super().write(vals)
         if {"simotel_extension", "active", "share"}.intersection(vals):
             # After the write: a refused write (access error) leaves every worker's cache alone.
-            self.env.registry.clear_cache()
+            clear_settings_cache(self.env)
         return result
 
     @property
@@ -129,7 +126,7 @@ class ResUsers(models.Model):
         taken = {}  # (company id, extension) -> user, within this write
         for user in self.filtered("simotel_extension"):
             extension = user.simotel_extension
-            if not EXTENSION_PATTERN.fullmatch(extension):
+            if not phone.EXTENSION_PATTERN.fullmatch(extension):
                 raise ValidationError(_("A Simotel extension is 2 to 6 digits (0-9), e.g. 557."))
             if user.share:
                 raise ValidationError(

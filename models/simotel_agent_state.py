@@ -39,10 +39,6 @@ SIMOTEL_STATES = {
 TIME_FIELDS = ("timestamp", "time", "date")
 
 
-def _text(value, size=64):
-    return "" if value in (None, False) else str(value).strip()[:size]
-
-
 class SimotelAgentState(models.Model):
     """The live state of one extension, as the last ``NewState`` described it.
 
@@ -101,7 +97,7 @@ class SimotelAgentState(models.Model):
     @api.model
     def _simotel_row(self, company, extension):
         """The (sudo) row of ``extension`` in ``company``, created ``unknown`` if missing."""
-        extension = _text(extension, 32)
+        extension = sea.event_text(extension, 32)
         row = self.sudo().search([("company_id", "=", company.id), ("extension", "=", extension)], limit=1)
         if not row:
             self.env.cr.execute(
@@ -134,8 +130,8 @@ class SimotelAgentState(models.Model):
     @api.model
     def _simotel_on_new_state(self, company, event, received_at=None):
         """Apply a normalized ``NewState`` event; return the row (empty if the event was not applied)."""
-        state = SIMOTEL_STATES.get("".join(ch for ch in _text(event.get("state")).lower() if ch.isalpha()))
-        extension = _text(event.get("exten"), 32)
+        state = SIMOTEL_STATES.get("".join(ch for ch in sea.event_text(event.get("state"), 64).lower() if ch.isalpha()))
+        extension = sea.event_text(event.get("exten"), 32)
         if not state or not extension or not extension.isdigit():
             _logger.info("Simotel NewState without a usable extension or state: ignored")
             return self.browse()
@@ -147,14 +143,14 @@ class SimotelAgentState(models.Model):
         if row.event_time and moment < row.event_time:
             _logger.info("Simotel NewState for %s older than the state shown: ignored", extension)
             return self.browse()
-        participant = _text(event.get("participant"))
-        direction = _text(event.get("direction")).lower()
+        participant = sea.event_text(event.get("participant"), 64)
+        direction = sea.event_text(event.get("direction"), 64).lower()
         values = {
             "event_time": moment,
             "participant": participant or False,
             "direction": direction if direction in ("in", "out") else False,
-            "queue": _text(event.get("queue")) or False,
-            "unique_id": _text(event.get("unique_id"), 128) or False,
+            "queue": sea.event_text(event.get("queue"), 64) or False,
+            "unique_id": sea.event_text(event.get("unique_id"), 128) or False,
             "partner_id": False,
         }
         if state in ("idle", "paused", "unavailable"):

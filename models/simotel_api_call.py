@@ -261,8 +261,8 @@ class SimotelApiCall(models.Model):
             .sudo()
             ._simotel_find_caller(
                 config["company"],
-                number=_text(payload, config["number_param"]),
-                code=_text(payload, config["code_param"]),
+                number=_payload_text(payload, config["number_param"]),
+                code=_payload_text(payload, config["code_param"]),
             )
         )
         Item = self.env["simotel.api.call.item"]
@@ -284,7 +284,7 @@ class SimotelApiCall(models.Model):
         )
 
 
-def _text(payload, key):
+def _payload_text(payload, key):
     """The text value of field ``key``; numbers are accepted as text.
 
     :raises InboundError: 400 when the value is a list, an object or a

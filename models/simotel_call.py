@@ -66,11 +66,6 @@ def _isolate(text, rtl=True):
     return "\u2068%s\u2069" % text if text and rtl else text
 
 
-def _is_extension(number):
-    digits = re.sub(r"\D", "", phone.clean(number))
-    return bool(digits) and len(digits) <= phone.MAX_EXTENSION_DIGITS and digits == phone.clean(number)
-
-
 class SimotelCall(models.Model):
     """One call of the Simotel PBX, filled from its CDR (SEA ``Cdr``/``CdrQueue`` or SA reports).
 
@@ -293,9 +288,9 @@ class SimotelCall(models.Model):
         kind = str(payload.get("type") or "").lower()
         direction = TYPE_DIRECTION.get(kind)
         if not direction:
-            if _is_extension(src) and _is_extension(dst):
+            if phone.is_extension(src) and phone.is_extension(dst):
                 direction = "internal"
-            elif _is_extension(src):
+            elif phone.is_extension(src):
                 direction = "outbound"
             else:
                 direction = "inbound"
@@ -314,7 +309,7 @@ class SimotelCall(models.Model):
         if direction == "outbound":
             external, extension = dst, src
         elif direction == "inbound":
-            external, extension = src, dst if _is_extension(dst) else ""
+            external, extension = src, dst if phone.is_extension(dst) else ""
             if payload.get("event_name") == "CdrQueue":
                 answered = [
                     line

@@ -106,10 +106,6 @@ class SimotelPhoneMixin(models.AbstractModel):
         return {}
 
     @api.model
-    def _simotel_number_domain(self, e164):
-        return ["|", ("simotel_phone_e164", "=", e164), ("simotel_mobile_e164", "=", e164)]
-
-    @api.model
     def _simotel_init_e164(self, batch_size=20000):
         """Fill the E.164 columns of all existing rows in set-based batches.
 

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import format_datetime
 
-from ..tools import retention
+from ..tools import retention, sea
 
 _logger = logging.getLogger(__name__)
 
@@ -18,11 +18,6 @@ BUS_CLOSE_TYPE = "simotel/screen_pop_close"
 KEEP_DAYS = 2
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 RING_SECONDS = 60  # an event older than this (a retry) no longer describes a ringing phone
-
-
-def _text(value):
-    """An event value (text or number, maybe missing) as stripped text."""
-    return "" if value in (None, False) else str(value).strip()
 
 
 class SimotelScreenPop(models.Model):
@@ -55,11 +50,11 @@ class SimotelScreenPop(models.Model):
         :param received_at: when Odoo received the event; a late retry pops nothing
         :return: the users notified
         """
-        state = _text(event.get("state")).lower()
-        direction = _text(event.get("direction")).lower() or "in"
+        state = sea.event_text(event.get("state")).lower()
+        direction = sea.event_text(event.get("direction")).lower() or "in"
         if state != "ringing" or direction != "in":
             return self.env["res.users"]
-        user = self.env["res.users"]._simotel_find_by_extension(_text(event.get("exten")), company)
+        user = self.env["res.users"]._simotel_find_by_extension(sea.event_text(event.get("exten")), company)
         return self._simotel_ring(company, user, event.get("participant"), event.get("unique_id"), received_at)
 
     @api.model
@@ -70,7 +65,7 @@ class SimotelScreenPop(models.Model):
         extension of a user (a call dialled straight to that extension);
         calls entering through a trunk, queue or IVR pop on ``NewState``.
         """
-        user = self.env["res.users"]._simotel_find_by_extension(_text(event.get("entry_point")), company)
+        user = self.env["res.users"]._simotel_find_by_extension(sea.event_text(event.get("entry_point")), company)
         return self._simotel_ring(company, user, event.get("number"), event.get("unique_id"), received_at)
 
     @api.model
@@ -82,7 +77,7 @@ class SimotelScreenPop(models.Model):
 
         :return: the users notified
         """
-        number, unique_id = _text(number), _text(unique_id)
+        number, unique_id = sea.event_text(number), sea.event_text(unique_id)
         late = received_at and received_at < fields.Datetime.now() - timedelta(seconds=RING_SECONDS)
         if not number or late:
             return users.browse()
@@ -268,11 +263,11 @@ class SimotelScreenPop(models.Model):
 
         :return: the users told to close their card
         """
-        state = _text(event.get("state")).lower()
-        unique_id = _text(event.get("unique_id"))
+        state = sea.event_text(event.get("state")).lower()
+        unique_id = sea.event_text(event.get("unique_id"))
         if not unique_id or state in ("", "ringing"):
             return self.env["res.users"]
-        user = self.env["res.users"]._simotel_find_by_extension(_text(event.get("exten")), company)
+        user = self.env["res.users"]._simotel_find_by_extension(sea.event_text(event.get("exten")), company)
         users = self._simotel_popped_users(company, [unique_id])
         users = users - user if state == "inuse" else users & user
         return self._simotel_close(users, [unique_id], "answered" if state == "inuse" else "ended")
@@ -280,7 +275,7 @@ class SimotelScreenPop(models.Model):
     @api.model
     def _simotel_on_call_end(self, company, unique_ids):
         """Close every card of the finished calls ``unique_ids`` (their ``Cdr`` arrived)."""
-        unique_ids = [uid for uid in (_text(u) for u in unique_ids) if uid]
+        unique_ids = [uid for uid in (sea.event_text(u) for u in unique_ids) if uid]
         if not unique_ids:
             return self.env["res.users"]
         return self._simotel_close(self._simotel_popped_users(company, unique_ids), unique_ids, "ended")

@@ -6,13 +6,15 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
+from .common import inbound_settings, salesperson, supervisor
 from .fake_simotel import FakeSimotel
+from .rpc_session import RpcSession
 
 SEA = ("simotel", "agents-secret")
 CUSTOMER = "09121234567"
 
 
-class AgentsCommon:
+class AgentsCommon(RpcSession):
     """A company receiving SEA events and pointing at a fake SA server; queue 900 with agents 557 and 558."""
 
     def setUp(self):
@@ -20,43 +22,12 @@ class AgentsCommon:
         self.fake = self.enterContext(FakeSimotel())
         self.company = self.env.company
         self.fake.configure_company(
-            self.company,
-            simotel_inbound_auth="basic",
-            simotel_inbound_username=SEA[0],
-            simotel_inbound_password=SEA[1],
-            simotel_time_mode="utc",
-            simotel_phone_country_id=self.env.ref("base.ir").id,
+            self.company, **inbound_settings(SEA, simotel_phone_country_id=self.env.ref("base.ir").id)
         )
         self.company.country_id = self.env.ref("base.ir")
-        self.agent = new_test_user(
-            self.env,
-            login="agent557",
-            password="agent557pw",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
-            name="Agent Ava",
-        )
-        self.agent.simotel_extension = "557"
-        self.colleague = new_test_user(
-            self.env,
-            login="agent558",
-            password="agent558pw",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
-            name="Agent Bob",
-        )
-        self.colleague.simotel_extension = "558"
-        self.supervisor = new_test_user(
-            self.env,
-            login="super1",
-            password="super1pw",
-            groups="simotel_connector.group_simotel_supervisor,sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
-            name="Supervisor Sue",
-        )
+        self.agent = salesperson(self.env, "agent557", password="agent557pw", name="Agent Ava")
+        self.colleague = salesperson(self.env, "agent558", "558", password="agent558pw", name="Agent Bob")
+        self.supervisor = supervisor(self.env, "super1", password="super1pw", name="Supervisor Sue")
         self.customer = self.env["res.partner"].create({"name": "Customer Ali", "mobile": "0912 123 4567"})
         self.fake.add_queue("900", "Sales")
         self.fake.add_queue("901", "Support")
@@ -83,18 +54,7 @@ class AgentsCommon:
 
     def rpc(self, model, method, args, kwargs=None):
         """A JSON-RPC call as the web client makes it; return ``(result, error)``."""
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        body = response.json()
+        body = self.call_kw(model, method, args, kwargs)
         self.env.invalidate_all()
         error = body.get("error")
         return body.get("result"), (error["data"]["name"], error["data"]["message"]) if error else None

@@ -13,13 +13,15 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from . import sea_samples as samples
+from .common import inbound_settings, originate_settings, salesperson
 from .fake_simotel import FakeSimotel
+from .rpc_session import RpcSession
 
 AUTH = ("simotel", "sea-secret")
 ORIGINATE = "call/originate/act"
 
 
-class CallUxCase(HttpCase):
+class CallUxCase(RpcSession, HttpCase):
     """A fake SA server, a salesperson with extension 557, a customer; SEA accepts ``AUTH``."""
 
     def setUp(self):
@@ -29,55 +31,19 @@ class CallUxCase(HttpCase):
         self.fake.configure_company(
             self.company,
             country_id=self.env.ref("base.ir").id,
-            simotel_context="main_routing",
-            simotel_trunk_name="trunk1",
-            simotel_originate_timeout=30,
-            simotel_originate_method="PUT",
-            simotel_phone_country_id=self.env.ref("base.ir").id,
-            simotel_inbound_auth="basic",
-            simotel_inbound_username=AUTH[0],
-            simotel_inbound_password=AUTH[1],
-            simotel_time_mode="utc",
-            simotel_tz="Asia/Tehran",
-            simotel_missed_call_activity=True,
+            **originate_settings(self.env),
+            **inbound_settings(AUTH, simotel_tz="Asia/Tehran", simotel_missed_call_activity=True),
         )
-        self.salesman = new_test_user(
-            self.env,
-            login="simotel_ux",
-            password="simotel_ux_pw",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
-            tz="Asia/Tehran",
-        )
-        self.salesman.simotel_extension = "557"
+        self.salesman = salesperson(self.env, "simotel_ux", password="simotel_ux_pw", tz="Asia/Tehran")
         self.customer = self.env["res.partner"].create(
             {"name": "Customer Ali", "mobile": "0912 123 4567", "user_id": self.salesman.id}
         )
         self.Call = self.env["simotel.call"]
 
     # -- helpers -----------------------------------------------------------
-    def rpc(self, route, model, method, args, kwargs=None):
-        response = self.url_open(
-            f"{route}/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200, response.text)
-        return response.json()
-
     def press(self, model, method, ids, context=None):
         """A button of a view: what the web client posts to ``/web/dataset/call_button``."""
-        return self.rpc("/web/dataset/call_button", model, method, [ids], {"context": context or {}})
-
-    def call_kw(self, model, method, args, kwargs=None):
-        return self.rpc("/web/dataset/call_kw", model, method, args, kwargs)
+        return self.call_button(model, method, ids, context)
 
     def sea(self, **values):
         """Deliver one CDR through the SEA webhook and process it as the cron does."""

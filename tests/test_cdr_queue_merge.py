@@ -1,6 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
+from .common import inbound_settings
 
 AUTH = ("simotel", "merge-secret")
 
@@ -13,14 +14,7 @@ class TestCdrQueueMerge(HttpCase):
         super().setUp()
         self.company = self.env.company
         self.company.write(
-            {
-                "country_id": self.env.ref("base.ir").id,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": AUTH[0],
-                "simotel_inbound_password": AUTH[1],
-                "simotel_time_mode": "utc",
-                "simotel_missed_call_activity": True,
-            }
+            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=True)
         )
         groups = [self.env.ref("sales_team.group_sale_salesman").id]
         simotel_user = self.env.ref("simotel_connector.group_simotel_user", raise_if_not_found=False)

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..tools import sea
+from .common import originate_settings, salesperson
 from .fake_simotel import ERRORS, FakeSimotel
 
 ORIGINATE = "call/originate/act"
@@ -17,22 +18,8 @@ class ClickToCallCase:
         super().setUp()
         self.fake = self.enterContext(FakeSimotel())
         self.company = self.env.company
-        self.fake.configure_company(
-            self.company,
-            simotel_context="main_routing",
-            simotel_trunk_name="trunk1",
-            simotel_originate_timeout=30,
-            simotel_originate_method="PUT",
-            simotel_phone_country_id=self.env.ref("base.ir").id,
-        )
-        self.user = new_test_user(
-            self.env,
-            login="simotel_sales",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=[self.company.id],
-        )
-        self.user.simotel_extension = "557"
+        self.fake.configure_company(self.company, **originate_settings(self.env))
+        self.user = salesperson(self.env, "simotel_sales")
         self.partner = self.env["res.partner"].create({"name": "Customer", "phone": "0912 123 4567"})
 
     def originate_bodies(self):

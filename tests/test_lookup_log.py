@@ -5,7 +5,7 @@ import psycopg2
 from odoo import sql_db
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.simotel_connector.models import simotel_lookup_log
+from odoo.addons.simotel_connector.tools import lookup_log_writer
 
 
 class OutsideRegistry:
@@ -107,7 +107,7 @@ class TestLookupLogWriter(TransactionCase):
             time.sleep(0.1)
 
     def test_thread_writes_rows_within_seconds(self):
-        writer = simotel_lookup_log.LookupLogWriter()
+        writer = lookup_log_writer.LookupLogWriter()
         writer.add(self.registry_outside, self._row("0911", partner_id=self.env.user.partner_id.id))
         writer.add(self.registry_outside, self._row("0912", partner_id=self.deleted_partner_id))
         writer.add(self.registry_outside, self._row("0913", api_call_id=self.api_call_id + 1000))
@@ -125,9 +125,9 @@ class TestLookupLogWriter(TransactionCase):
 
     def test_rows_wait_while_database_is_unreachable(self):
         registry = OutsideRegistry(self.env.cr.dbname, unreachable=1)
-        writer = simotel_lookup_log.LookupLogWriter()
+        writer = lookup_log_writer.LookupLogWriter()
         writer._queue(registry, self._row("0921"))
-        with self.assertLogs(simotel_lookup_log.__name__, "WARNING"):
+        with self.assertLogs(lookup_log_writer.__name__, "WARNING"):
             writer.flush()
         self.assertEqual(self._written(timeout=0), [])
         writer.flush()
@@ -135,9 +135,9 @@ class TestLookupLogWriter(TransactionCase):
 
     def test_rows_of_a_database_no_longer_served_are_dropped(self):
         registry = OutsideRegistry("simotel_no_such_database", unreachable=1)
-        writer = simotel_lookup_log.LookupLogWriter()
+        writer = lookup_log_writer.LookupLogWriter()
         writer._queue(registry, self._row("0931"))
-        with self.assertLogs(simotel_lookup_log.__name__, "WARNING") as logs:
+        with self.assertLogs(lookup_log_writer.__name__, "WARNING") as logs:
             writer.flush()
         self.assertIn("no longer served, 1 rows dropped", logs.output[0])
         self.assertEqual(registry.unreachable, 1, "no connection was tried")
@@ -146,13 +146,13 @@ class TestLookupLogWriter(TransactionCase):
 
     def test_a_refused_row_does_not_drop_the_others(self):
         """Values are cleaned when queued (NUL bytes, lengths); a row PostgreSQL still refuses is dropped alone."""
-        writer = simotel_lookup_log.LookupLogWriter()
+        writer = lookup_log_writer.LookupLogWriter()
         registry = self.registry_outside
         writer._queue(registry, self._row("0951"))
         writer._queue(registry, self._row("09\x0052", unique_id="1.\x002"))  # NUL bytes: removed
         writer._queue(registry, self._row("0953", duration_ms=10**12))  # out of the column's range: refused
         writer._queue(registry, self._row("0954" + "5" * 5000, unique_id="9" * 5000))  # cut to the column's length
-        with self.assertLogs(simotel_lookup_log.__name__, "WARNING") as logs:
+        with self.assertLogs(lookup_log_writer.__name__, "WARNING") as logs:
             writer.flush()
         self.assertEqual(len(logs.output), 1, logs.output)
         self.assertIn("1 of 4 rows of %s refused by the database and dropped" % self.env.cr.dbname, logs.output[0])
@@ -165,7 +165,7 @@ class TestLookupLogWriter(TransactionCase):
     def test_writer_reconnects_after_failover(self):
         """The writer's pooled connection is terminated (database restarted or failed over), while idle in the
         pool and while the writer holds it: the rows are written through a new connection, in the same flush."""
-        writer = simotel_lookup_log.LookupLogWriter()
+        writer = lookup_log_writer.LookupLogWriter()
         registry = OutsideRegistry(self.env.cr.dbname)
         writer._queue(registry, self._row("0961"))
         writer.flush()
@@ -177,7 +177,7 @@ class TestLookupLogWriter(TransactionCase):
         self.assertEqual([row[0] for row in self._written(timeout=0)], ["0961", "0962"])
         registry.fail_over = 1  # held by the writer
         writer._queue(registry, self._row("0963"))
-        with self.assertNoLogs(simotel_lookup_log.__name__, "WARNING"):
+        with self.assertNoLogs(lookup_log_writer.__name__, "WARNING"):
             writer.flush()
         self.assertEqual(dict(writer._rows), {}, "nothing left waiting")
         self.assertEqual([row[0] for row in self._written(timeout=0)], ["0961", "0962", "0963"])

@@ -172,7 +172,9 @@ class TestPhoneMatching(TransactionCase):
     def test_leads_have_e164_and_match(self):
         lead = self.env["crm.lead"].create({"name": "Hot lead", "phone": "0912 765 4321"})
         self.assertEqual(lead.simotel_phone_e164, "+989127654321")
-        self.assertEqual(self.env["crm.lead"]._simotel_find_lead("989127654321", self.company), lead)
+        self.assertEqual(
+            self.env["crm.lead"]._simotel_find_leads(["+989127654321"], self.company), {"+989127654321": lead}
+        )
 
     def test_install_normalization_in_batches(self):
         self.env.cr.execute(

@@ -6,6 +6,8 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
+from .common import ringing
+
 
 class ScreenPopCommon:
     """An agent on extension 557, a colleague on 558 and a known customer."""
@@ -73,15 +75,7 @@ class ScreenPopCommon:
         return payloads
 
     def new_state(self, **values):
-        event = {
-            "exten": "557",
-            "state": "Ringing",
-            "participant": self.caller,
-            "direction": "in",
-            "unique_id": "1610778618.378",
-        }
-        event.update(values)
-        return self.env["simotel.screen.pop"]._simotel_on_new_state(self.company, event)
+        return self.env["simotel.screen.pop"]._simotel_on_new_state(self.company, ringing(self.caller, **values))
 
 
 @tagged("post_install", "-at_install")

@@ -1,10 +1,6 @@
-from unittest.mock import patch
-
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable
-from odoo.addons.bus.websocket import WebsocketConnectionHandler
-
+from .common import allow_websockets, ringing
 from .test_screen_pop import ScreenPopCommon
 
 SEA_USER, SEA_PASSWORD = "simotel", "tour-secret"
@@ -34,14 +30,7 @@ class ScreenPopHttpCommon(ScreenPopCommon):
 @tagged("post_install", "-at_install")
 class TestScreenPopHttp(ScreenPopHttpCommon, HttpCase):
     def ring(self, **values):
-        event = {
-            "exten": "557",
-            "state": "Ringing",
-            "participant": self.caller,
-            "direction": "in",
-            "unique_id": "1610778618.378",
-        }
-        event.update(values)
+        event = ringing(self.caller, **values)
         return self.post_event("NewState", **{key: value for key, value in event.items() if value is not None})
 
     def test_ringing_notifies_the_agent_only(self):
@@ -81,21 +70,7 @@ class TestScreenPopTour(ScreenPopHttpCommon, HttpCase):
 
     def setUp(self):
         super().setUp()
-        # Odoo disables websockets in tests and drops the post-commit NOTIFY
-        # that wakes them: allow them, and wake them when the bus rows exist.
-        self.startPatcher(patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True))
-        send = ImBus._sendone
-
-        def sendone(bus, target, notification_type, message):
-            send(bus, target, notification_type, message)
-            channel = hashable(channel_with_db(bus.env.cr.dbname, target))
-
-            @bus.env.cr.precommit.add
-            def wake_websockets():
-                for websocket in list(dispatch._channels_to_ws.get(channel, ())):
-                    websocket.trigger_notification_dispatching()
-
-        self.startPatcher(patch.object(ImBus, "_sendone", sendone))
+        allow_websockets(self)
 
     def test_tour_screen_pop_opens_the_customer(self):
         self.start_tour("/web", "simotel_connector.screen_pop", login="simotel_agent")

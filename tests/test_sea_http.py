@@ -8,6 +8,7 @@ import requests
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
+from .common import inbound_settings
 
 AUTH = ("simotel", "sea-secret")
 
@@ -18,14 +19,7 @@ class TestSeaHttp(HttpCase):
         super().setUp()
         self.company = self.env.company
         self.company.write(
-            {
-                "country_id": self.env.ref("base.ir").id,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": AUTH[0],
-                "simotel_inbound_password": AUTH[1],
-                "simotel_time_mode": "utc",
-                "simotel_missed_call_activity": True,
-            }
+            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=True)
         )
         self.salesman = self.env["res.users"].create(
             {

@@ -4,38 +4,14 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable, json_dump
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
+from .common import allow_websockets, persian
 from .sea_samples import CDR_INCOMING_V3
 from .test_screen_pop_http import ScreenPopHttpCommon
 
 CALL_ID = "1700000100.10"
-
-
-def allow_websockets(case):
-    """Odoo disables websockets in tests and drops the post-commit NOTIFY that wakes them:
-    allow them, and wake them when the bus rows exist."""
-    case.startPatcher(patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True))
-    send = ImBus._sendone
-
-    def sendone(bus, target, notification_type, message):
-        send(bus, target, notification_type, message)
-        channel = hashable(channel_with_db(bus.env.cr.dbname, target))
-
-        @bus.env.cr.precommit.add
-        def wake_websockets():
-            for websocket in list(dispatch._channels_to_ws.get(channel, ())):
-                websocket.trigger_notification_dispatching()
-
-    case.startPatcher(patch.object(ImBus, "_sendone", sendone))
-
-
-def persian(case, *users):
-    case.env["res.lang"]._activate_lang("fa_IR")
-    case.env["ir.module.module"]._load_module_terms(["web", "simotel_connector"], ["fa_IR"], overwrite=True)
-    for user in users:
-        user.lang = "fa_IR"
 
 
 class AgentCase(ScreenPopHttpCommon):

@@ -20,6 +20,9 @@ _ALLOWED = re.compile(r"^\+?[\d\s\-().\/\u200c\u200e\u200f]+$")
 FALLBACK_REGION = "IR"
 # Internal extensions (e.g. 557) are never customer numbers.
 MAX_EXTENSION_DIGITS = 6
+# 2 to 6 ASCII digits: what may be assigned as a Simotel extension. ``str.isdigit`` also accepts
+# Persian, Arabic-Indic and superscript digits, and long outside numbers.
+EXTENSION_PATTERN = re.compile(r"[0-9]{2,6}", re.ASCII)
 MAX_DIGITS = 17  # 15 digits of E.164 plus a "00" international prefix
 # Longer text is never a phone number: refused before any regular expression or cache sees it.
 MAX_LENGTH = 64
@@ -117,3 +120,11 @@ def search_terms(value, region=FALLBACK_REGION):
     e164 = to_e164(text, region)
     digits = re.sub(r"\D", "", text).lstrip("0")
     return e164, digits if 3 <= len(digits) <= MAX_DIGITS else ""
+
+
+def is_extension(number):
+    """Whether ``number`` (a call's source or destination) is an internal extension: digits only, at most
+    :data:`MAX_EXTENSION_DIGITS` of them (Persian and Arabic-Indic digits read as ASCII)."""
+    text = clean(number)
+    digits = re.sub(r"\D", "", text)
+    return bool(digits) and len(digits) <= MAX_EXTENSION_DIGITS and digits == text

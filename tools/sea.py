@@ -127,6 +127,12 @@ _DATETIME = re.compile(
 )
 
 
+def event_text(value, size=None):
+    """An event value (text or number, maybe missing) as stripped text, cut to ``size`` characters if given."""
+    text = "" if value in (None, False) else str(value).strip()
+    return text if size is None else text[:size]
+
+
 def canonical_event(name):
     """Canonical spelling of an event name (``cdr``, ``CDR``, ``cdr_queue``…), or ``None``."""
     if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
