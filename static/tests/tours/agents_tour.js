@@ -114,9 +114,9 @@ function systraySteps(labels) {
             run: "click",
         },
         {
-            content: "Choose a pause reason",
+            content: "Choose a pause reason (the second one, Lunch)",
             trigger: ".o_simotel_agent_reason_select",
-            run: `selectByLabel ${labels.lunch}`,
+            run: "selectByIndex 2",
         },
         {
             content: "Pause",
