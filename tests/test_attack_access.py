@@ -11,30 +11,37 @@ from .rpc_session import RpcSession
 SEA_AUTH = ("simotel", "sea-s3cret")
 
 
-@tagged("post_install", "-at_install")
-class TestAttackAccess(RpcSession, HttpCase):
-    """Attacks on the record rules of calls, through the attacker's own web session."""
+class SellerAndColleague(RpcSession, HttpCase):
+    """The PBX (a real local SA server), and two own-documents salespeople of one company:
+    ``<prefix>_seller`` (the attacker) and ``<prefix>_colleague``."""
+
+    prefix = None
 
     def setUp(self):
         super().setUp()
         self.fake = self.enterContext(FakeSimotel())
         self.company = self.env.company
         self.fake.configure_company(self.company)
-        company_ids = [Command.set(self.company.ids)]
-        self.seller = new_test_user(
-            self.env,
-            "attack_seller",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=company_ids,
+        self.seller, self.colleague = (
+            new_test_user(
+                self.env,
+                "%s_%s" % (self.prefix, role),
+                groups="sales_team.group_sale_salesman",
+                company_id=self.company.id,
+                company_ids=[Command.set(self.company.ids)],
+            )
+            for role in ("seller", "colleague")
         )
-        self.colleague = new_test_user(
-            self.env,
-            "attack_colleague",
-            groups="sales_team.group_sale_salesman",
-            company_id=self.company.id,
-            company_ids=company_ids,
-        )
+
+
+@tagged("post_install", "-at_install")
+class TestAttackAccess(SellerAndColleague):
+    """Attacks on the record rules of calls, through the attacker's own web session."""
+
+    prefix = "attack"
+
+    def setUp(self):
+        super().setUp()
         # A call from a number no contact has yet, taken by the colleague, with its recording.
         self.fake.files["secret.mp3"] = b"ID3secret"
         self.call = (
@@ -92,14 +99,13 @@ class TestAttackAccess(RpcSession, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackLeadBait(RpcSession, HttpCase):
+class TestAttackLeadBait(SellerAndColleague):
     """An own-documents salesperson opens the future calls of a colleague's customer with a lead."""
+
+    prefix = "bait"
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company)
         self.company.write(
             {
                 "country_id": self.env.ref("base.ir").id,
@@ -109,13 +115,7 @@ class TestAttackLeadBait(RpcSession, HttpCase):
                 "simotel_time_mode": "utc",
             }
         )
-        company_ids = [Command.set(self.company.ids)]
-        self.seller = new_test_user(
-            self.env, "bait_seller", groups="sales_team.group_sale_salesman", company_ids=company_ids
-        )
-        colleague = new_test_user(
-            self.env, "bait_colleague", groups="sales_team.group_sale_salesman", company_ids=company_ids
-        )
+        colleague = self.colleague
         colleague.simotel_extension = "557"
         self.env["res.partner"].create(
             {"name": "Colleague's customer", "mobile": "0912 123 4567", "user_id": colleague.id}
@@ -149,21 +149,14 @@ class TestAttackLeadBait(RpcSession, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackTakeOverCustomer(RpcSession, HttpCase):
+class TestAttackTakeOverCustomer(SellerAndColleague):
     """An own-documents salesperson makes themselves the salesperson of a colleague's customer."""
+
+    prefix = "takeover"
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company)
-        company_ids = [Command.set(self.company.ids)]
-        self.seller = new_test_user(
-            self.env, "takeover_seller", groups="sales_team.group_sale_salesman", company_ids=company_ids
-        )
-        colleague = new_test_user(
-            self.env, "takeover_colleague", groups="sales_team.group_sale_salesman", company_ids=company_ids
-        )
+        colleague = self.colleague
         self.customer = self.env["res.partner"].create({"name": "Colleague's customer", "user_id": colleague.id})
         self.fake.files["colleague.mp3"] = b"ID3colleague"
         self.call = (
