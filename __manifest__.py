@@ -2,7 +2,7 @@
     "name": "Simotel Connector",
     "summary": "Simotel call center (Nasim Telecom) and Odoo CRM as one system: "
     "call-time customer lookup, call history, click-to-call",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/simotel-connector/simotel_connector",
     "author": "Simotel Connector developers",

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_datetime
+from odoo.tools import format_datetime, mute_logger
 from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
@@ -673,13 +673,24 @@ class SimotelCall(models.Model):
         if open_activity:
             return
         env = self.with_context(lang=user.lang or "en_US").env
-        partner.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
-            act_type_xmlid="mail.mail_activity_data_call",
-            summary=env._("Call back"),
-            note=env._("Missed call from %(number)s.", number=self.external_number or ""),
-            user_id=user.id,
-            simotel_call_id=self.id,
-        )
+        try:
+            # The refused INSERT is expected: not logged as a bad query (it holds the customer's number).
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                partner.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
+                    act_type_xmlid="mail.mail_activity_data_call",
+                    summary=env._("Call back"),
+                    note=env._("Missed call from %(number)s.", number=self.external_number or ""),
+                    user_id=user.id,
+                    simotel_call_id=self.id,
+                )
+                self.env.flush_all()
+        except psycopg2.errors.UniqueViolation:
+            # A concurrent transaction scheduled it first (mail_activity_simotel_call_back_uniq).
+            _logger.info(
+                "Simotel call %s: the call-back of contact %s was scheduled by a concurrent transaction",
+                self.id,
+                partner.id,
+            )
 
     # ------------------------------------------------------------------
     # Missed calls: call back, create the contact
