@@ -112,7 +112,10 @@ class TestCallBackRace(HttpCase):
             self.assertEqual(activities[0][0], self.user_id)
             self.assertIn(activities[0][1], [call_id for call_id, _created in results])
             cr.execute(
-                "SELECT count(*) FROM mail_message WHERE model = 'res.partner' AND res_id = %s AND message_type = 'notification'",
+                """
+                SELECT count(*) FROM mail_message
+                 WHERE model = 'res.partner' AND res_id = %s AND message_type = 'notification'
+                """,
                 [self.partner_id],
             )
             self.assertGreaterEqual(cr.fetchone()[0], 2, "each call keeps its chatter note")
