@@ -159,6 +159,13 @@ class ResCompany(models.Model):
         help='How far back "Sync calls" and the first automatic sync look.',
     )
     simotel_last_sync = fields.Datetime("Last Call Sync", readonly=True)
+    simotel_directory_synced = fields.Datetime(
+        "Last Directory Sync",
+        readonly=True,
+        copy=False,
+        help="When the extension directory was last read from the PBX. Once it has been, "
+        "administrators pick users' extensions from it.",
+    )
     simotel_event_retention_days = fields.Integer(
         "Keep Processed Events (days)",
         default=30,

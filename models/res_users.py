@@ -11,9 +11,9 @@ from ..tools.settings_cache import clear_settings_cache
 _logger = logging.getLogger(__name__)
 
 # Fields of the user that only Simotel administrators set (the PBX routes calls by them).
-ADMIN_FIELDS = frozenset({"simotel_extension"})
+ADMIN_FIELDS = frozenset({"simotel_extension", "simotel_extension_id"})
 # Fields a Simotel administrator may set on any user of their companies without user-management rights.
-ASSIGNABLE_FIELDS = frozenset({"simotel_extension", "simotel_screen_pop"})
+ASSIGNABLE_FIELDS = frozenset({"simotel_extension", "simotel_extension_id", "simotel_screen_pop"})
 
 
 class ResUsers(models.Model):
@@ -23,6 +23,30 @@ class ResUsers(models.Model):
         index="btree_not_null",
         copy=False,
         help="Internal number of this user's phone on the Simotel PBX (2 to 6 digits). Set by Simotel administrators.",
+    )
+    simotel_extension_id = fields.Many2one(
+        "simotel.extension",
+        "Extension from the PBX",
+        compute="_compute_simotel_extension_id",
+        inverse="_inverse_simotel_extension_id",
+        groups="simotel_connector.group_simotel_manager",
+        # Only the free extensions of the user's company (and the user's own).
+        domain="[('company_id', '=', company_id), "
+        "'|', ('assigned_user_id', '=', False), ('assigned_user_id', '=', id)]",
+        help="The extension of this user, picked from the extensions of the user's company on the PBX "
+        "(Simotel ▸ Configuration ▸ Extensions).",
+    )
+    simotel_directory_synced = fields.Boolean(
+        "Extension Directory Synced",
+        compute="_compute_simotel_directory_synced",
+        help="The extension directory of the user's company has been read from the PBX: "
+        "the extension is picked from it.",
+    )
+    simotel_extension_removed = fields.Boolean(
+        "Extension Not on the PBX",
+        compute="_compute_simotel_extension_removed",
+        search="_search_simotel_extension_removed",
+        help="The PBX removed this extension (or never had it): calls do not ring it. Assign another one.",
     )
     simotel_screen_pop = fields.Boolean(
         "Incoming Call Popup",
@@ -51,6 +75,87 @@ class ResUsers(models.Model):
             ("groups_id", "in", group.ids if group else []),
         ]
 
+    def _simotel_directory_entries(self):
+        """``{(company id, number): extension}`` of the directory (archived entries too) for these users."""
+        users = self.filtered("simotel_extension")
+        if not users:
+            return {}
+        entries = (
+            self.env["simotel.extension"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("company_id", "in", users.company_id.ids), ("number", "in", users.mapped("simotel_extension"))],
+                ["company_id", "number", "active"],
+            )
+        )
+        return {(entry.company_id.id, entry.number): entry for entry in entries}
+
+    @api.depends("simotel_extension", "company_id")
+    def _compute_simotel_extension_id(self):
+        entries = self._simotel_directory_entries()
+        for user in self:
+            entry = entries.get((user.company_id.id, user.simotel_extension))
+            user.simotel_extension_id = entry or False
+
+    def _inverse_simotel_extension_id(self):
+        for user in self:
+            entry = user.simotel_extension_id.sudo()
+            if entry and entry.company_id != user.company_id:
+                raise ValidationError(
+                    _(
+                        "Extension %(extension)s is on the PBX of %(company)s, not of %(user)s's company.",
+                        extension=entry.number,
+                        company=entry.company_id.name,
+                        user=user.name,
+                    )
+                )
+            user.simotel_extension = entry.number or False
+
+    @api.depends("company_id")
+    def _compute_simotel_directory_synced(self):
+        for user in self:
+            user.simotel_directory_synced = bool(user.company_id.sudo().simotel_directory_synced)
+
+    @api.depends("simotel_extension", "company_id")
+    def _compute_simotel_extension_removed(self):
+        entries = self._simotel_directory_entries()
+        for user in self:
+            entry = entries.get((user.company_id.id, user.simotel_extension))
+            user.simotel_extension_removed = bool(
+                user.simotel_extension
+                and user.company_id.sudo().simotel_directory_synced
+                and not (entry and entry.active)
+            )
+
+    def _search_simotel_extension_removed(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the extensions not on the PBX."))
+        self.env["simotel.extension"].flush_model(["company_id", "number", "active"])
+        self.flush_model(["simotel_extension", "company_id"])
+        self.env["res.company"].flush_model(["simotel_directory_synced"])
+        self.env.cr.execute(
+            """
+            SELECT u.id FROM res_users u JOIN res_company c ON c.id = u.company_id
+             WHERE u.simotel_extension IS NOT NULL AND c.simotel_directory_synced IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM simotel_extension e
+                                WHERE e.company_id = u.company_id AND e.number = u.simotel_extension AND e.active)
+            """
+        )
+        removed = [row[0] for row in self.env.cr.fetchall()]
+        return [("id", "in" if (operator == "=") == value else "not in", removed)]
+
+    @api.model
+    def _simotel_action_user_extensions(self):
+        """Simotel ▸ Configuration ▸ User Extensions: the directory's column when a company of the
+        session has its directory synced, the typed one when a company has none (both when mixed)."""
+        if not self.env.user.has_group("simotel_connector.group_simotel_manager"):
+            raise AccessError(_("Only Simotel administrators assign Simotel extensions."))
+        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_users")
+        synced = [bool(company.simotel_directory_synced) for company in self.env.companies.sudo()]
+        action["context"] = {"simotel_pick_extension": any(synced), "simotel_type_extension": not all(synced)}
+        return action
+
     @api.model
     @tools.ormcache()
     def _simotel_active_extensions(self):
@@ -77,7 +182,7 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        with_extension = any(vals.get("simotel_extension") for vals in vals_list)
+        with_extension = any(vals.get("simotel_extension") or vals.get("simotel_extension_id") for vals in vals_list)
         if with_extension:
             self._simotel_check_assign({"simotel_extension"})
         users = super().create(vals_list)
@@ -163,6 +268,34 @@ class ResUsers(models.Model):
                         "Extension %(extension)s is already used by %(user)s in the same company.",
                         extension=extension,
                         user=clash.name,
+                    )
+                )
+
+    @api.constrains("simotel_extension")
+    def _check_simotel_extension_in_directory(self):
+        """Once the company's directory is synced, only its extensions: the PBX rings no other number."""
+        entries = self._simotel_directory_entries()
+        for user in self.filtered("simotel_extension"):
+            company = user.company_id.sudo()
+            if not company.simotel_directory_synced:
+                continue
+            entry = entries.get((company.id, user.simotel_extension))
+            if not entry:
+                raise ValidationError(
+                    _(
+                        "Extension %(extension)s is not on the PBX of %(company)s. Pick one of its extensions; "
+                        "if it was just added on the PBX, sync the directory first "
+                        "(Simotel ▸ Configuration ▸ Extensions ▸ Sync from the PBX).",
+                        extension=user.simotel_extension,
+                        company=company.name,
+                    )
+                )
+            if not entry.active:
+                raise ValidationError(
+                    _(
+                        "Extension %(extension)s was removed from the PBX of %(company)s: pick another one.",
+                        extension=user.simotel_extension,
+                        company=company.name,
                     )
                 )
 

@@ -1,7 +1,8 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -13,12 +14,21 @@ class SimotelExtension(models.Model):
     _description = "Simotel Extension"
     _order = "number"
     _rec_name = "number"
+    _rec_names_search = ["number", "name"]
 
     company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
     number = fields.Char("Extension", required=True, index=True)
     name = fields.Char("Name on the PBX")
     active = fields.Boolean(default=True, help="Archived when the PBX removes the extension.")
     user_id = fields.Many2one("res.users", "User", compute="_compute_user_id", help="The Odoo user of this extension.")
+    assigned_user_id = fields.Many2one(
+        "res.users",
+        "Assigned To",
+        compute="_compute_assigned_user_id",
+        search="_search_assigned_user_id",
+        help="The user of this company who has this extension (also an archived or non-Simotel user: "
+        "an extension is assigned once per company).",
+    )
     queue_member_ids = fields.One2many("simotel.queue.member", "extension_id", "Queues")
 
     _sql_constraints = [("company_number_uniq", "unique(company_id, number)", "An extension is listed once.")]
@@ -32,6 +42,78 @@ class SimotelExtension(models.Model):
         for extension in self:
             extension.user_id = self.env["res.users"]._simotel_find_by_extension(extension.number, extension.company_id)
 
+    def _simotel_assigned_users(self):
+        """``{extension id: user id}``: the users holding these extensions in their company."""
+        if not self.ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (e.id) e.id, u.id
+                  FROM simotel_extension e
+                  JOIN res_users u ON u.simotel_extension = e.number
+                  JOIN res_company_users_rel r ON r.user_id = u.id AND r.cid = e.company_id
+                 WHERE e.id = ANY(%s)
+                 ORDER BY e.id, u.active DESC, u.id
+                """,
+                self.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.depends("number", "company_id")
+    def _compute_assigned_user_id(self):
+        self.env["res.users"].flush_model(["simotel_extension", "company_ids"])
+        assigned = self._simotel_assigned_users()
+        for extension in self:
+            extension.assigned_user_id = assigned.get(extension.id, False)
+
+    def _search_assigned_user_id(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the assigned user of an extension."))
+        self.env["res.users"].flush_model(["simotel_extension", "company_ids"])
+        self.flush_model(["number", "company_id"])
+        self.env.cr.execute(
+            """
+            SELECT e.id, u.id
+              FROM simotel_extension e
+              JOIN res_users u ON u.simotel_extension = e.number
+              JOIN res_company_users_rel r ON r.user_id = u.id AND r.cid = e.company_id
+            """
+        )
+        rows = self.env.cr.fetchall()
+        values = value if isinstance(value, (list, tuple)) else [value]
+        wanted = {v for v in values if v}
+        assigned = {extension_id for extension_id, _user_id in rows}
+        matching = {extension_id for extension_id, user_id in rows if user_id in wanted}
+        if False in values or None in values:
+            # "no user": every extension not assigned, plus those of the users asked for
+            unassigned_or = [("id", "not in", list(assigned - matching))]
+            domain = unassigned_or
+        else:
+            domain = [("id", "in", list(matching))]
+        if operator in ("!=", "not in"):
+            domain = ["!", *domain]
+        return domain
+
+    def _simotel_archive(self):
+        """The PBX removed these extensions: archived. Users keep them, flagged (``simotel_extension_removed``)."""
+        extensions = self.filtered("active")
+        if not extensions:
+            return
+        extensions.write({"active": False})
+        Users = self.env["res.users"].sudo()
+        for extension_id, user_id in extensions._simotel_assigned_users().items():
+            extension = self.browse(extension_id)
+            _logger.warning(
+                "Simotel extension %s of company %s was removed from the PBX; user %s (%s) keeps it, "
+                "flagged: an administrator assigns another one",
+                extension.number,
+                extension.company_id.id,
+                user_id,
+                Users.browse(user_id).login,
+            )
+
     @api.model
     def _simotel_upsert(self, company, number, name=None, active=True):
         """The extension ``number`` of ``company``, created or updated (archived with ``active=False``)."""
@@ -43,13 +125,15 @@ class SimotelExtension(models.Model):
             .with_context(active_test=False)
             .search([("company_id", "=", company.id), ("number", "=", number)], limit=1)
         )
-        values = {"active": active}
+        values = {"active": True} if active else {}
         if name:
             values["name"] = str(name)[:128]
         if extension:
             extension.write(values)
         else:
             extension = extension.create({"company_id": company.id, "number": number, **values})
+        if not active:
+            extension._simotel_archive()
         return extension
 
     @api.model
@@ -77,9 +161,8 @@ class SimotelExtension(models.Model):
                 number = item.get("number") or item.get("queue") if isinstance(item, dict) else item
                 if isinstance(number, (str, int)) and str(number).strip():
                     memberships.setdefault(str(number).strip(), set()).add(extension.number)
-        self.sudo().with_context(active_test=False).search(
-            [("company_id", "=", company.id), ("id", "not in", extensions.ids)]
-        ).write({"active": False})
+        self.sudo().search([("company_id", "=", company.id), ("id", "not in", extensions.ids)])._simotel_archive()
+        company.sudo().simotel_directory_synced = fields.Datetime.now()
         for queue in queues:
             queue._simotel_set_members(memberships.get(queue.number, set()))
         _logger.info(
