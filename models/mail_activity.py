@@ -20,7 +20,7 @@ class MailActivity(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # Missed calls of one customer processed by concurrent transactions each find no open
         # call-back and each schedule one: the database keeps the first (simotel.call).
         create_index(
@@ -31,3 +31,4 @@ class MailActivity(models.Model):
             where="simotel_call_id IS NOT NULL AND active",
             unique=True,
         )
+        return result
