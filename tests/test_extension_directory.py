@@ -61,6 +61,9 @@ class TestExtensionDirectory(RpcSession, HttpCase):
         self.assertTrue(self.company.simotel_directory_synced)
         action, views = self.open_user_extensions()
         self.assertEqual(action["context"], {"simotel_pick_extension": True, "simotel_type_extension": False})
+        # Its address is the server action's: reloading the page computes the columns again.
+        self.assertEqual(self.env.ref("simotel_connector.menu_simotel_users").action.path, "simotel-user-extensions")
+        self.assertFalse(action.get("path"))
         self.assertIn('name="simotel_extension_id"', views["list"]["arch"])
         self.assertIn('name="simotel_extension_id"', views["form"]["arch"])
         # The field's domain is the one the choices are asked with.
