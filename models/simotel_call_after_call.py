@@ -174,7 +174,10 @@ class SimotelCall(models.Model):
             text += Markup("<p><b>%s</b></p>") % env._("Call result: %(result)s", result=call.result_id.name)
         if note:
             text += plaintext2html(note)
-        text += Markup('<p><a href="/odoo/simotel.call/%d" data-oe-model="simotel.call" data-oe-id="%d">%s</a></p>') % (
+        text += Markup(
+            '<p><a href="/web#model=simotel.call&amp;id=%d&amp;view_type=form" '
+            'data-oe-model="simotel.call" data-oe-id="%d">%s</a></p>'
+        ) % (
             call.id,
             call.id,
             call.display_name,
@@ -211,7 +214,9 @@ class SimotelCall(models.Model):
                 if not call:
                     continue
                 if call.with_user(pop.user_id).has_access("read"):
-                    result = pop.result_id.filtered(lambda r, call=call: r.company_id in (call.company_id, r.browse()))
+                    result = pop.result_id.filtered(
+                        lambda result, call=call: not result.company_id or result.company_id == call.company_id
+                    )
                     call._simotel_wrap_up(result, pop.note, pop.user_id)
                 else:
                     _logger.info(

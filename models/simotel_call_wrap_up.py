@@ -78,7 +78,12 @@ class SimotelCallWrapUp(models.TransientModel):
             )
             message = self.env._("Saved: it goes on the call when Simotel reports its end.")
         notification = self.env["res.config.settings"]._simotel_notification_action(
-            {"type": "success", "title": self.env._("Call result"), "message": message}
+            {
+                "type": "success",
+                "title": self.env._("Call result"),
+                "message": message,
+                "className": "o_simotel_wrap_up_saved",
+            }
         )
         notification["params"]["next"] = {"type": "ir.actions.act_window_close"}
         return notification

@@ -35,3 +35,4 @@ from . import test_attack_routing_domain
 from . import test_attack_inbound
 from . import test_jalali_reports
 from . import test_not_connected
+from . import test_after_call
