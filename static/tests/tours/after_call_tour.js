@@ -3,9 +3,7 @@ import { ring } from "./screen_pop_tour";
 
 /** Persian: the page is right to left. */
 function rtl(lang) {
-    return lang === "fa"
-        ? [{ content: "The web client is right to left", trigger: "body.o_rtl" }]
-        : [];
+    return lang === "fa" ? [{ content: "The web client is right to left", trigger: "body.o_rtl" }] : [];
 }
 
 /**
