@@ -153,7 +153,8 @@ class SimotelCall(models.Model):
         self.ensure_one()
         call = self.with_user(author).with_context(tracking_disable=False, lang=author.lang or "en_US").sudo()
         env = call.env
-        if result and result != call.result_id:
+        changed = result and result != call.result_id
+        if changed:
             call.write({"result_id": result.id})
             reminder = env.ref(WRAP_UP_ACTIVITY, raise_if_not_found=False)
             call.activity_ids.filtered(lambda activity: activity.activity_type_id == reminder).action_feedback(
@@ -167,7 +168,7 @@ class SimotelCall(models.Model):
                 subtype_xmlid="mail.mt_note",
                 author_id=author.partner_id.id,
             )
-        if not (note or result):
+        if not (note or changed):
             return
         text = Markup()
         if call.result_id:
@@ -184,7 +185,8 @@ class SimotelCall(models.Model):
         )
         for record in (call.partner_id, call.lead_id):
             if record:
-                record.message_post(
+                # The agent does not become a follower of the customer (nor get its mail).
+                record.with_context(mail_create_nosubscribe=True).message_post(
                     body=text, message_type="comment", subtype_xmlid="mail.mt_note", author_id=author.partner_id.id
                 )
 

@@ -89,6 +89,9 @@ class TestAfterCall(AfterCallCommon, HttpCase):
                 [body] = [body for body in self.notes(record) if "Wants a quote" in body]
                 self.assertIn("Call result: Interested", body)
                 self.assertIn(f'data-oe-model="simotel.call" data-oe-id="{call.id}"', body)
+        # The agent follows the call they wrote on, not the customer (whose mail is none of theirs).
+        self.assertIn(self.agent.partner_id, call.message_partner_ids)
+        self.assertNotIn(self.agent.partner_id, self.customer.message_partner_ids | self.lead.message_partner_ids)
         # Nothing is left waiting on the card.
         pop = self.env["simotel.screen.pop"].search([("unique_id", "=", UNIQUE_ID)])
         self.assertRecordValues(pop, [{"user_id": self.agent.id, "result_id": False, "note": False}])
@@ -109,6 +112,11 @@ class TestAfterCall(AfterCallCommon, HttpCase):
         self.assertIn("Saved on the call", answer["result"]["params"]["message"])
         self.env.invalidate_all()
         self.assertEqual(call.result_id, self.interested)
+        # Saved again unchanged, without a note: the customer's chatter gets nothing new.
+        before = len(self.notes(self.customer))
+        self.wrap_up({"result_id": self.interested.id}, {"default_call_id": call.id})
+        self.env.invalidate_all()
+        self.assertEqual(len(self.notes(self.customer)), before)
 
     def test_form_has_chatter_and_the_button(self):
         arch = self.env["simotel.call"].with_user(self.agent).get_views([(False, "form")])["views"]["form"]["arch"]
