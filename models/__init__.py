@@ -6,7 +6,10 @@ from . import res_config_settings
 from . import res_users
 from . import res_partner
 from . import crm_lead
+from . import simotel_call_result
 from . import simotel_call
+from . import simotel_call_after_call
+from . import simotel_call_wrap_up
 from . import simotel_event
 from . import simotel_api_call
 from . import simotel_api_call_item

@@ -108,6 +108,20 @@ class ResCompany(models.Model):
         required=True,
         groups="base.group_system",
     )
+    simotel_originate_call_limit = fields.Integer(
+        "Maximum Call Duration (s)",
+        default=0,
+        groups="base.group_system",
+        help="Sent to Simotel as call_limit: the PBX ends a click-to-call after this many seconds. 0: no limit.",
+    )
+    simotel_originate_grace = fields.Integer(
+        "Call Report Grace Period (s)",
+        default=300,
+        groups="base.group_system",
+        help="A click-to-call whose call report has not arrived by the originate timeout plus this many seconds "
+        "is marked Not connected (you did not answer your phone, or the PBX dropped the call). A report "
+        "arriving later still completes it.",
+    )
     simotel_phone_country_id = fields.Many2one(
         "res.country",
         "Phone Numbers Country",
@@ -165,6 +179,12 @@ class ResCompany(models.Model):
         copy=False,
         help="When the extension directory was last read from the PBX. Once it has been, "
         "administrators pick users' extensions from it.",
+    )
+    simotel_wrap_up_reminder = fields.Boolean(
+        "Remind Agents of Call Results",
+        default=False,
+        help="Answered calls without a call result are listed in the agent's To Wrap Up list and get a "
+        '"Call result" activity (a reminder, never a blocking dialog).',
     )
     simotel_event_retention_days = fields.Integer(
         "Keep Processed Events (days)",

@@ -351,6 +351,7 @@ class ResUsers(models.Model):
                 trunk_name=settings.simotel_trunk_name,
                 timeout=settings.simotel_originate_timeout,
                 method=settings.simotel_originate_method,
+                call_limit=settings.simotel_originate_call_limit,
             )
         except SimotelError as error:
             return self.env["res.config.settings"]._simotel_notification_action(
@@ -377,7 +378,7 @@ class ResUsers(models.Model):
                 "message": _(
                     "Calling %(number)s from extension %(extension)s. Answer your phone to be connected. "
                     "If you do not answer, Simotel drops the call and sends no call report; "
-                    'the call then stays "Calling, no call report yet" in the call history.',
+                    'the call then shows as "Not connected" in your calls.',
                     number=callee,
                     extension=self.simotel_extension,
                 ),

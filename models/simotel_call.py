@@ -87,7 +87,7 @@ class SimotelCall(models.Model):
     unique_id = fields.Char("Simotel Call ID", readonly=True, copy=False)
     originated_call_id = fields.Char("Originated Call ID", readonly=True, copy=False, index="btree_not_null")
     state = fields.Selection(
-        [("originated", "Calling, no call report yet"), ("done", "Completed")],
+        [("originated", "Calling, no call report yet"), ("not_connected", "Not connected"), ("done", "Completed")],
         "Status",
         default="done",
         required=True,
@@ -264,19 +264,25 @@ class SimotelCall(models.Model):
         """
         company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
         callee = values.get("callee_number")
-        return self.sudo().create(
-            {
-                **values,
-                "company_id": company.id,
-                "state": "originated",
-                "source": "originate",
-                "direction": "outbound",
-                "extension": values.get("caller_number"),
-                "external_number": callee,
-                "external_e164": phone.to_e164(callee, company._simotel_phone_region()) or False,
-                "start": values.get("start") or fields.Datetime.now(),
-            }
+        call = (
+            self.sudo()
+            .with_context(tracking_disable=True)
+            .create(
+                {
+                    **values,
+                    "company_id": company.id,
+                    "state": "originated",
+                    "source": "originate",
+                    "direction": "outbound",
+                    "extension": values.get("caller_number"),
+                    "external_number": callee,
+                    "external_e164": phone.to_e164(callee, company._simotel_phone_region()) or False,
+                    "start": values.get("start") or fields.Datetime.now(),
+                }
+            )
         )
+        call._simotel_wake_not_connected_cron()
+        return call
 
     # ------------------------------------------------------------------
     # CDR processing
@@ -364,7 +370,7 @@ class SimotelCall(models.Model):
         whole batch when a concurrent transaction took one of its ids first,
         are claimed row by row (:meth:`_simotel_claim`).
         """
-        calls = self.sudo().with_company(company)
+        calls = self.sudo().with_company(company).with_context(tracking_disable=True)
         tz_name = company._simotel_time_zone(report=source == "backfill")
         deadline = self.env.context.get("simotel_batch_deadline")  # time.monotonic() value, see simotel.event
         vals_list = []
@@ -387,6 +393,7 @@ class SimotelCall(models.Model):
                 new.setdefault(values["unique_id"], values)
         created = calls.browse()
         if new:
+            self._simotel_pair_originated(company, list(new.values()))
             matches = self._simotel_match_values(company, list(new.values()))
             to_claim = [v for v in new.values() if v["originated_call_id"]]
             to_create = [v for v in new.values() if not v["originated_call_id"]]
@@ -473,7 +480,7 @@ class SimotelCall(models.Model):
                         UPDATE simotel_call SET unique_id = %s
                          WHERE id = (SELECT id FROM simotel_call
                                       WHERE company_id = %s AND originated_call_id = %s
-                                        AND unique_id IS NULL AND state = 'originated'
+                                        AND unique_id IS NULL AND state IN ('originated', 'not_connected')
                                    ORDER BY id LIMIT 1)
                      RETURNING id
                     """,
@@ -634,6 +641,7 @@ class SimotelCall(models.Model):
             if call.direction != "internal" and call.missed and call.partner_id:
                 call._simotel_schedule_call_back()
         self._simotel_close_call_backs()
+        self._simotel_after_call()
 
     def _simotel_schedule_call_back(self):
         """One open "Call back" activity per customer, for the salesperson or the configured user."""

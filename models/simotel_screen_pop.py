@@ -37,6 +37,9 @@ class SimotelScreenPop(models.Model):
     unique_id = fields.Char("Call ID", help="Simotel's unique id of the call (unique_id or cuid).")
     number = fields.Char("Caller Number")
     create_date = fields.Datetime("Created on", index=True, readonly=True)  # retention deletes by it
+    # Set by the agent from the card while the call runs; moved onto the call when its report arrives.
+    result_id = fields.Many2one("simotel.call.result", "Call Result", ondelete="set null")
+    note = fields.Text()
 
     _sql_constraints = [
         ("call_user_uniq", "unique(company_id, unique_id, user_id)", "A call pops once per user."),

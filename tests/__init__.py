@@ -36,3 +36,5 @@ from . import test_attack_inbound
 from . import test_jalali_reports
 from . import test_call_back_race
 from . import test_extension_directory
+from . import test_not_connected
+from . import test_after_call

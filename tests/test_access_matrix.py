@@ -33,6 +33,11 @@ MATRIX = {
     "API calls: change": (0, 0, 0, 0, 1, 0),
     "settings: read SA password": (0, 0, 0, 0, 0, 1),
     "settings: test connection": (0, 0, 0, 0, 0, 1),
+    "call result: set on a call taken by the salesperson": (0, 0, 1, 1, 1, 0),
+    "call result: set on a call of another salesperson": (0, 0, 0, 1, 1, 0),
+    "call result: set on a call of another company": (0, 0, 0, 0, 0, 0),
+    "call results: read the list": (0, 0, 1, 1, 1, 0),
+    "call results: change the list": (0, 0, 0, 0, 1, 0),
     "extensions: set own": (0, 0, 0, 0, 1, 0),
     "extensions: set another user's": (0, 0, 0, 0, 1, 0),
 }
@@ -95,6 +100,7 @@ class TestAccessMatrix(RpcSession, HttpCase):
         )
         self.api_call = self.env["simotel.api.call"].sudo().create({"name": "Matrix routing", "code": "matrix"})
         self.settings = self.env["res.config.settings"].create({})
+        self.call_result = self.env.ref("simotel_connector.call_result_interested")
         self.extension = 600
 
     # -- one probe per row: True if allowed, False if refused, fails on anything else ------
@@ -112,6 +118,19 @@ class TestAccessMatrix(RpcSession, HttpCase):
         if response.status_code == 200:
             self.assertEqual(response.content, b"ID3" + key.encode())
         return response.status_code == 200
+
+    def set_result(self, key):
+        """The Call result button of the call's form, then Save in its dialog."""
+        opened = self.call_button("simotel.call", "action_simotel_wrap_up", [self.calls[key].id])
+        if not self.rpc_allowed(opened):
+            return False
+        saved = self.web_save(
+            "simotel.call.wrap.up", [], {"call_id": self.calls[key].id, "result_id": self.call_result.id, "note": "x"}
+        )
+        if not self.rpc_allowed(saved):
+            return False
+        wizard_id = saved["result"][0]["id"]
+        return self.rpc_allowed(self.call_button("simotel.call.wrap.up", "action_save", [wizard_id]))
 
     def set_extension(self, user):
         self.extension += 1
@@ -147,6 +166,15 @@ class TestAccessMatrix(RpcSession, HttpCase):
             ),
             "settings: test connection": lambda: self.rpc_allowed(
                 self.call_button("res.config.settings", "action_simotel_test_connection", self.settings.ids)
+            ),
+            "call result: set on a call taken by the salesperson": lambda: self.set_result("taken"),
+            "call result: set on a call of another salesperson": lambda: self.set_result("other"),
+            "call result: set on a call of another company": lambda: self.set_result("other_company"),
+            "call results: read the list": lambda: self.rpc_allowed(
+                self.call_kw("simotel.call.result", "search_read", [[("id", "=", self.call_result.id)], ["name"]])
+            ),
+            "call results: change the list": lambda: self.rpc_allowed(
+                self.web_save("simotel.call.result", self.call_result.ids, {"name": f"Renamed by {user.login}"})
             ),
             "extensions: set own": lambda: self.set_extension(user),
             "extensions: set another user's": lambda: self.set_extension(self.users["own_sales"]),

@@ -77,11 +77,14 @@ class SimotelClient:
         """Health check (``setting/ping/act``)."""
         return self.call("setting/ping/act", {})
 
-    def originate(self, caller, callee, context, caller_id=None, trunk_name=None, timeout=30, method="PUT"):
+    def originate(
+        self, caller, callee, context, caller_id=None, trunk_name=None, timeout=30, method="PUT", call_limit=None
+    ):
         """Start a two-way call (``call/originate/act``): ring ``caller``, then connect ``callee``.
 
         Values are sent as strings, as in Simotel's own examples; ``trunk_name``
-        only when given (outside numbers).
+        only when given (outside numbers), ``call_limit`` (the call's longest
+        duration, in seconds) only when set.
 
         :return: the ``originated_call_id`` Simotel gave the call (``None`` if it gave none)
         """
@@ -94,6 +97,8 @@ class SimotelClient:
         }
         if trunk_name:
             payload["trunk_name"] = trunk_name
+        if call_limit:
+            payload["call_limit"] = str(call_limit)
         data = self.call("call/originate/act", payload, method=method or "PUT")
         call_id = data.get("originated_call_id") if isinstance(data, dict) else None
         if not call_id:

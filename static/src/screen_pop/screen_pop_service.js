@@ -26,7 +26,31 @@ export const simotelScreenPopService = {
             });
         }
 
+        /** The agent's call result and note, while the call runs (the card stays open). */
+        function wrapUp(card) {
+            return action.doAction({
+                type: "ir.actions.act_window",
+                name: _t("Call result"),
+                res_model: "simotel.call.wrap.up",
+                views: [[false, "form"]],
+                target: "new",
+                context: { default_unique_id: card.unique_id, default_number: card.number },
+            });
+        }
+
         function buttons(card, close) {
+            const result = ownButtons(card, close);
+            if (card.unique_id) {
+                result.push({
+                    name: _t("Call result"),
+                    icon: "fa-check-square-o",
+                    onClick: () => wrapUp(card),
+                });
+            }
+            return result;
+        }
+
+        function ownButtons(card, close) {
             const run = (fn) => () => {
                 close();
                 fn();

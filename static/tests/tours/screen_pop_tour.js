@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 /** A step that makes Simotel report extension 557 ringing for ``caller``. */
-function ring(caller, uniqueId) {
+export function ring(caller, uniqueId) {
     return {
         content: `Simotel: extension 557 rings for ${caller}`,
         trigger: ".o_main_navbar",
