@@ -7,6 +7,9 @@ from . import res_users
 from . import res_partner
 from . import crm_lead
 from . import simotel_call
+from . import simotel_call_transfer
+from . import simotel_call_survey
+from . import simotel_voicemail
 from . import simotel_event
 from . import simotel_api_call
 from . import simotel_api_call_item

@@ -34,3 +34,4 @@ from . import test_attack_access
 from . import test_attack_routing_domain
 from . import test_attack_inbound
 from . import test_jalali_reports
+from . import test_sea_call_events
