@@ -40,7 +40,7 @@ class SimotelCallSurvey(models.Model):
     date = fields.Datetime(readonly=True, index=True, default=fields.Datetime.now)
     src = fields.Char("Caller", readonly=True)
     dst = fields.Char("Callee", readonly=True)
-    survey_queue = fields.Char("Survey Queue", readonly=True, help="Queue named by the survey itself.")
+    survey_queue = fields.Char(readonly=True, help="Queue named by the survey itself.")
     source = fields.Selection([("sea", "SEA event"), ("backfill", "Sync (SA reports)")], readonly=True)
     queue = fields.Char(compute="_compute_queue", store=True, readonly=True)
     user_id = fields.Many2one(related="call_id.user_id", string="Agent", store=True, index="btree_not_null")

@@ -155,7 +155,7 @@ class TestAccessMatrix(RpcSession, HttpCase):
             self.assertEqual(response.content, b"ID3" + key.encode())
         return response.status_code == 200
 
-    def read(self, model, record):
+    def read_allowed(self, model, record):
         return self.rpc_allowed(self.call_kw(model, "read", [record.ids, ["display_name"]]))
 
     def voicemail_audio(self, key):
@@ -179,20 +179,30 @@ class TestAccessMatrix(RpcSession, HttpCase):
             "call: of another company": lambda: self.read_call("other_company"),
             "recording: call taken by the salesperson": lambda: self.recording("taken"),
             "recording: call of another salesperson": lambda: self.recording("other"),
-            "survey: of the salesperson's customer's call": lambda: self.read(
+            "survey: of the salesperson's customer's call": lambda: self.read_allowed(
                 "simotel.call.survey", self.surveys["customer"]
             ),
-            "survey: of another salesperson's call": lambda: self.read("simotel.call.survey", self.surveys["other"]),
-            "survey: of another company": lambda: self.read("simotel.call.survey", self.surveys["other_company"]),
-            "transfer: of a call taken by the salesperson": lambda: self.read(
+            "survey: of another salesperson's call": lambda: self.read_allowed(
+                "simotel.call.survey", self.surveys["other"]
+            ),
+            "survey: of another company": lambda: self.read_allowed(
+                "simotel.call.survey", self.surveys["other_company"]
+            ),
+            "transfer: of a call taken by the salesperson": lambda: self.read_allowed(
                 "simotel.call.transfer", self.transfers["taken"]
             ),
-            "transfer: of another salesperson's call": lambda: self.read(
+            "transfer: of another salesperson's call": lambda: self.read_allowed(
                 "simotel.call.transfer", self.transfers["other"]
             ),
-            "voicemail: owned by the salesperson": lambda: self.read("simotel.voicemail", self.voicemails["own"]),
-            "voicemail: of another salesperson": lambda: self.read("simotel.voicemail", self.voicemails["other"]),
-            "voicemail: of another company": lambda: self.read("simotel.voicemail", self.voicemails["other_company"]),
+            "voicemail: owned by the salesperson": lambda: self.read_allowed(
+                "simotel.voicemail", self.voicemails["own"]
+            ),
+            "voicemail: of another salesperson": lambda: self.read_allowed(
+                "simotel.voicemail", self.voicemails["other"]
+            ),
+            "voicemail: of another company": lambda: self.read_allowed(
+                "simotel.voicemail", self.voicemails["other_company"]
+            ),
             "voicemail audio: owned by the salesperson": lambda: self.voicemail_audio("own"),
             "voicemail audio: of another salesperson": lambda: self.voicemail_audio("other"),
             "events: read": lambda: self.rpc_allowed(
