@@ -36,7 +36,7 @@ class SimotelCallSurvey(models.Model):
     label = fields.Char(
         "Survey", readonly=True, default="", help="Label of the poll component in the dialplan, e.g. sale."
     )
-    score = fields.Integer(readonly=True, aggregator="avg", help="The score the customer entered.")
+    score = fields.Float(readonly=True, digits=(16, 1), aggregator="avg", help="The score the customer entered.")
     date = fields.Datetime(readonly=True, index=True, default=fields.Datetime.now)
     src = fields.Char("Caller", readonly=True)
     dst = fields.Char("Callee", readonly=True)

@@ -5,9 +5,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
 from ..tools.sa_client import SimotelError
+from .simotel_call import _isolate
 
 _logger = logging.getLogger(__name__)
 
@@ -126,13 +128,15 @@ class SimotelVoicemail(models.Model):
             return
         owner = owner or company.simotel_voicemail_user_id
         self.user_id = owner
-        env = self.with_context(lang=owner.lang or company.partner_id.lang or "en_US").env
+        lang = owner.lang or company.partner_id.lang or "en_US"
+        env = self.with_context(lang=lang).env
+        rtl = get_lang(env, lang).direction == "rtl"
         body = Markup('<p>%s · <a href="%s" target="_blank">%s</a></p>') % (
             env._(
                 "Voicemail from %(caller)s (box %(box)s), %(seconds)s s.",
-                caller=self.caller or "?",
-                box=self.mailbox or "-",
-                seconds=self.duration_seconds,
+                caller=_isolate(self.caller or "?", rtl),
+                box=_isolate(self.mailbox or "-", rtl),
+                seconds=_isolate(str(self.duration_seconds), rtl),
             ),
             self._simotel_audio_url(),
             env._("Listen to the voicemail"),
@@ -143,7 +147,9 @@ class SimotelVoicemail(models.Model):
             record.sudo().activity_schedule(
                 act_type_xmlid="mail.mail_activity_data_call",
                 summary=env._("Voicemail"),
-                note=env._("Listen to the voicemail of %(caller)s and call back.", caller=self.caller or "?"),
+                note=env._(
+                    "Listen to the voicemail of %(caller)s and call back.", caller=_isolate(self.caller or "?", rtl)
+                ),
                 user_id=owner.id,
             )
 

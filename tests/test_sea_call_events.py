@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, salesperson
+from .common import inbound_settings, persian, salesperson
 from .fake_simotel import FakeSimotel
 from .rpc_session import RpcSession
 
@@ -363,6 +363,15 @@ class TestSeaCallEvents(RpcSession, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(self.env["crm.lead"].search_count([("phone", "=", "09351112233")]), 1)
         self.assertEqual(len(self.notes(lead)), 2)
+
+    def test_voicemail_note_in_the_owners_language(self):
+        persian(self, self.sara)
+        self.deliver(voicemail())
+        self.env.invalidate_all()
+        body = self.notes(self.customer).body
+        self.assertIn("پیام صوتی از \u206809121234567\u2069", body)
+        self.assertIn("شنیدن پیام صوتی", body)
+        self.assertEqual(self.activities(self.customer).summary, "پیام صوتی")
 
     def test_voicemail_settings_and_failed_voicemails(self):
         self.company.simotel_voicemail_unknown = "none"
