@@ -239,6 +239,9 @@ class TestSeaCallEvents(RpcSession, HttpCase):
         )
         self.assertEqual(answer["result"][0]["simotel_survey_count"], 2)
         self.assertEqual(answer["result"][0]["simotel_survey_score"], 3.5)
+        action = self.call_button("res.partner", "action_simotel_surveys", [self.customer.id])["result"]
+        self.assertEqual(action["res_model"], "simotel.call.survey")
+        self.assertEqual(action["domain"], [["partner_id", "child_of", self.customer.id]])
         # Averages per agent, queue and customer: the report's groups.
         groups = self.call_kw("simotel.call.survey", "read_group", [[], ["score:avg"], ["user_id"]], {"lazy": False})
         by_agent = {group["user_id"][0]: group["score"] for group in groups["result"]}
@@ -341,9 +344,15 @@ class TestSeaCallEvents(RpcSession, HttpCase):
         response = self.url_open(url)
         self.assertEqual(response.headers["Content-Type"], "application/octet-stream")
         self.assertTrue(response.headers["Content-Disposition"].startswith("attachment"))
+        # The list's Listen button opens the same address.
+        action = self.call_button("simotel.voicemail", "action_simotel_play", record.ids)["result"]
+        self.assertEqual(action["url"], url)
         # Another salesperson cannot listen; a portal user neither.
         self.login_as("reza.events")
         self.assertEqual(self.url_open(url).status_code, 404)
+        self.assertEqual(
+            self.error_name(self.call_button("simotel.voicemail", "action_simotel_play", record.ids)), "AccessError"
+        )
         new_test_user(self.env, "portal.events", groups="base.group_portal")
         self.login_as("portal.events")
         self.assertEqual(self.url_open(url).status_code, 404)
