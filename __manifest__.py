@@ -30,6 +30,8 @@
         "views/simotel_lookup_log_views.xml",
         "views/simotel_agent_views.xml",
         "views/simotel_status_views.xml",
+        "views/simotel_survey_views.xml",
+        "views/simotel_voicemail_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

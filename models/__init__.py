@@ -10,6 +10,9 @@ from . import simotel_call_result
 from . import simotel_call
 from . import simotel_call_after_call
 from . import simotel_call_wrap_up
+from . import simotel_call_transfer
+from . import simotel_call_survey
+from . import simotel_voicemail
 from . import simotel_event
 from . import simotel_api_call
 from . import simotel_api_call_item

@@ -162,6 +162,20 @@ class ResCompany(models.Model):
         domain=[("share", "=", False)],
         help="Gets the call-back activity when the customer has no salesperson.",
     )
+    simotel_voicemail_unknown = fields.Selection(
+        [("lead", "Create a lead"), ("none", "Only list the voicemail")],
+        "Voicemail from Unknown Numbers",
+        default="lead",
+        required=True,
+        help="A voicemail from a number no contact has: a new lead (or the lead with that number) "
+        "gets the message and the activity, or the voicemail is only listed in Simotel ▸ Voicemails.",
+    )
+    simotel_voicemail_user_id = fields.Many2one(
+        "res.users",
+        "Voicemail User",
+        domain=[("share", "=", False)],
+        help="Gets the voicemail activity (and the new leads) when the contact or lead has no salesperson.",
+    )
     simotel_backfill = fields.Boolean(
         "Sync Calls Periodically",
         default=False,

@@ -29,6 +29,8 @@ class ResConfigSettings(models.TransientModel):
     simotel_tz = fields.Selection(related="company_id.simotel_tz", readonly=False)
     simotel_missed_call_activity = fields.Boolean(related="company_id.simotel_missed_call_activity", readonly=False)
     simotel_missed_call_user_id = fields.Many2one(related="company_id.simotel_missed_call_user_id", readonly=False)
+    simotel_voicemail_unknown = fields.Selection(related="company_id.simotel_voicemail_unknown", readonly=False)
+    simotel_voicemail_user_id = fields.Many2one(related="company_id.simotel_voicemail_user_id", readonly=False)
     simotel_backfill = fields.Boolean(related="company_id.simotel_backfill", readonly=False)
     simotel_backfill_days = fields.Integer(related="company_id.simotel_backfill_days", readonly=False)
     simotel_last_sync = fields.Datetime(related="company_id.simotel_last_sync")

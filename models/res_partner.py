@@ -229,6 +229,33 @@ class ResPartner(models.Model):
                 self.env["simotel.call"].search_count([("partner_id", "child_of", partner.id)]) if partner.id else 0
             )
 
+    simotel_survey_score = fields.Float(
+        "Satisfaction",
+        compute="_compute_simotel_survey_score",
+        digits=(16, 1),
+        groups="simotel_connector.group_simotel_user",
+        help="Average survey score of this contact's calls (and of its contacts' calls) that you may see.",
+    )
+    simotel_survey_count = fields.Integer(
+        "Surveys", compute="_compute_simotel_survey_score", groups="simotel_connector.group_simotel_user"
+    )
+
+    def _compute_simotel_survey_score(self):
+        Survey = self.env["simotel.call.survey"]
+        for partner in self:
+            groups = partner.id and Survey._read_group(
+                [("partner_id", "child_of", partner.id)], aggregates=["score:avg", "__count"]
+            )
+            partner.simotel_survey_score, partner.simotel_survey_count = groups[0] if groups else (0.0, 0)
+            partner.simotel_survey_score = partner.simotel_survey_score or 0.0
+
+    def action_simotel_surveys(self):
+        """Smart button: the survey scores of this contact's calls (and of its contacts')."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_call_survey")
+        action["domain"] = [("partner_id", "child_of", self.id)]
+        return action
+
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)

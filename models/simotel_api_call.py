@@ -14,6 +14,7 @@ REPLY_FORMATS = [
     ("ivr", "Simotel IVR API (case)"),
     ("exten", "Simotel Exten API (extension)"),
     ("smart", "Simotel Smart API (commands)"),
+    ("trunk", "Simotel Trunk API (trunk, number, call limit)"),
 ]
 
 
@@ -116,7 +117,9 @@ class SimotelApiCall(models.Model):
         default="generic",
         help="Generic: every item as a property of a JSON object. IVR: the case of the first item "
         "with a value. Exten: the extension of the first item with a value. Smart: SetExten with "
-        "the first agent item's extension, then Exit with the first other item's value.",
+        "the first agent item's extension, then Exit with the first other item's value. Trunk: "
+        "the trunk, the number to call and the call limit, each from the first item of that property "
+        "with a value.",
     )
     number_param = fields.Char(
         "Number Parameter",
@@ -152,6 +155,15 @@ class SimotelApiCall(models.Model):
         help="Generic format only: value of every property when Odoo cannot answer. "
         'Empty: {"ok": "0"}. The PBX also takes its error destination on any non-200 reply.',
     )
+    trunk_name = fields.Char(
+        "Default Trunk",
+        help="Trunk format: the trunk the call goes out by when no trunk item has a value, "
+        "as named on the PBX (PBX ▸ Trunks).",
+    )
+    call_limit = fields.Integer(
+        "Default Call Limit",
+        help="Trunk format: the call's time limit in seconds when no call_limit item has a value. 0: no limit.",
+    )
     item_ids = fields.One2many("simotel.api.call.item", "api_call_id", "Items", copy=True)
     url = fields.Char("API Address", compute="_compute_url", help="Address to enter in the PBX.")
 
@@ -180,9 +192,13 @@ class SimotelApiCall(models.Model):
     def _check_reply_format(self):
         self.item_ids._check_values()
 
-    @api.constrains("contract_source", "contract_domain", "empty_value", "error_value")
+    @api.constrains("contract_source", "contract_domain", "empty_value", "error_value", "trunk_name", "call_limit")
     def _check_answers(self):
         for call in self:
+            if call.call_limit < 0 or not api_component.valid_call_limit(str(call.call_limit)):
+                raise ValidationError(_("The call limit is a number of seconds (0: no limit)."))
+            if api_component.unsafe_value(call.trunk_name):
+                raise ValidationError(_("Answers cannot contain quotes, semicolons, brackets or backslashes."))
             if call.contract_source == "domain":
                 self.env["simotel.api.call.item"]._simotel_check_domain(call.contract_domain)
             for value in (call.empty_value, call.error_value):
@@ -224,6 +240,7 @@ class SimotelApiCall(models.Model):
             "contract_domain": self.contract_domain if self.contract_source == "domain" else None,
             "empty_value": self.empty_value or "",
             "error_values": error_values,
+            "defaults": {"trunk": self.trunk_name or "", "call_limit": str(self.call_limit or "")},
             "items": items,
         }
 
@@ -267,7 +284,8 @@ class SimotelApiCall(models.Model):
         )
         Item = self.env["simotel.api.call.item"]
         values = [(item["key"], Item._simotel_value(item, config, caller), item["kind"]) for item in config["items"]]
-        return api_component.answer(config["format"], values, config["empty_value"]), caller
+        body = api_component.answer(config["format"], values, config["empty_value"], config["defaults"])
+        return body, caller
 
     @api.model
     def _simotel_log(self, config, payload, caller, status, body, duration_ms):

@@ -48,7 +48,8 @@ class SimotelApiCallItem(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="Property name in the generic format's answer, as entered in the PBX's API call item.",
+        help="Property name in the generic format's answer, as entered in the PBX's API call item. "
+        "Trunk format: trunk, extension (the number the trunk calls) or call_limit (seconds).",
     )
     domain = fields.Char(
         "Condition",
@@ -112,6 +113,16 @@ class SimotelApiCallItem(models.Model):
                             call=call.name,
                         )
                     )
+            elif call.reply_format == "trunk":
+                if item.key not in api_component.TRUNK_KEYS:
+                    raise ValidationError(
+                        _("Items of a Trunk API call give the trunk, the extension or the call_limit property.")
+                    )
+                if item.key == "call_limit" and any(
+                    value and not api_component.valid_call_limit(value)
+                    for value in (item.value_true, item.value_false, item.value_expired)
+                ):
+                    raise ValidationError(_("A call limit is a number of seconds."))
 
     @api.model
     def _simotel_check_domain(self, text):

@@ -163,6 +163,18 @@ class SimotelCall(models.Model):
         "salesperson applies to the calls matched from then on.",
     )
 
+    # Survey, voicemail and transfers (models/simotel_call_survey.py, simotel_call_transfer.py)
+    simotel_transfer_ids = fields.One2many("simotel.call.transfer", "call_id", "Transfers", readonly=True)
+    simotel_survey_ids = fields.One2many("simotel.call.survey", "call_id", "Surveys", readonly=True)
+    survey_score = fields.Float(
+        "Satisfaction",
+        compute="_compute_survey_score",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="The customer's score of the call (the average when the call passed several surveys).",
+    )
+
     simotel_number_search = fields.Char(
         "Number",
         store=False,
@@ -177,6 +189,12 @@ class SimotelCall(models.Model):
     # Only the call's own links: a snapshot taken when the call is matched, never recomputed
     # when a contact's or a lead's salesperson changes (anybody who may edit contacts could
     # otherwise open every past call of a customer).
+    @api.depends("simotel_survey_ids.score")
+    def _compute_survey_score(self):
+        for call in self:
+            scores = call.simotel_survey_ids.mapped("score")
+            call.survey_score = sum(scores) / len(scores) if scores else 0.0
+
     @api.depends("partner_id", "lead_id")
     def _compute_salesperson_id(self):
         for call in self:
@@ -420,12 +438,19 @@ class SimotelCall(models.Model):
             call = known.get(values["unique_id"])
             if call and id(values) not in creators:
                 self._simotel_merge_report(company, call, values)
+        self._simotel_link_call_events(company, calls.browse([call.id for call in known.values()]))
         result, reported = [], set()
         for values in vals_list:
             call = known.get(values["unique_id"], calls.browse())
             result.append((call, call in created and values["unique_id"] not in reported))
             reported.add(values["unique_id"])
         return result
+
+    @api.model
+    def _simotel_link_call_events(self, company, calls):
+        """Attach the transfers and scores that arrived before the calls' reports; the last transfer sets the agent."""
+        self.env["simotel.call.transfer"]._simotel_link_calls(company, calls)
+        self.env["simotel.call.survey"]._simotel_link_calls(company, calls)
 
     @api.model
     def _simotel_merge_report(self, company, call, values):
@@ -1032,4 +1057,5 @@ class SimotelCall(models.Model):
         date_from = since - timedelta(hours=1)
         result = self.with_context(simotel_autocommit=True)._simotel_backfill(company, date_from, now)
         self._simotel_advance_sync_mark(company, date_from, result)
+        self.env["simotel.call.survey"]._simotel_sync_safely(company, date_from, now)
         return result

@@ -509,6 +509,20 @@ class SimotelEvent(models.Model):
         """A call entered the PBX: pops the caller's card when it was dialled to an extension."""
         self.env["simotel.screen.pop"]._simotel_on_incoming_call(self.company_id, payload, self.received_at)
 
+    def _simotel_process_transfer(self, payload):
+        """A call was handed over: one step of its transfer chain (the call may not be reported yet)."""
+        transfer = self.env["simotel.call.transfer"]._simotel_on_transfer(self.company_id, payload, self.received_at)
+        self.call_id = transfer.call_id
+
+    def _simotel_process_survey(self, payload):
+        """The customer scored the call (the call may not be reported yet)."""
+        survey, _created = self.env["simotel.call.survey"]._simotel_on_survey(self.company_id, payload)
+        self.call_id = survey.call_id
+
+    def _simotel_process_voicemail(self, payload):
+        """A voicemail was left: a message (or a lead) in the CRM, and an activity for its owner."""
+        self.env["simotel.voicemail"]._simotel_on_voicemail(self.company_id, payload)
+
     def _simotel_process_batch_cdr(self, payloads):
         """``Cdr`` events of a batch: their calls, a few queries per company (see ``_simotel_upsert_cdrs``)."""
         for company in self.company_id:  # empty batch: no company

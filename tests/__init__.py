@@ -38,3 +38,4 @@ from . import test_call_back_race
 from . import test_extension_directory
 from . import test_not_connected
 from . import test_after_call
+from . import test_sea_call_events

@@ -55,6 +55,7 @@ class FakeSimotel:
         self.members = {}  # queue number -> {agent extension: {"paused": bool, "penalty": str}}
         self.queue_rows = []  # rows of reports/queue/search
         self.agent_rows = []  # rows of reports/agent/search
+        self.poll_rows = []  # rows of reports/poll/search (survey scores)
         self.failures = {}  # service -> message: answer {"success": 0, "message": …} for that service
         self._lock = threading.Lock()
         self._counter = 0
@@ -180,6 +181,7 @@ class FakeSimotel:
             "pbx/queues/batchresumeagent": self._batch(self._resume_agent_one),
             "reports/queue/search": self._rows_search("queue_rows"),
             "reports/agent/search": self._rows_search("agent_rows"),
+            "reports/poll/search": self._rows_search("poll_rows"),
         }
         if service is None:
             return self._error(handler, "not_found")

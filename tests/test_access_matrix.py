@@ -26,6 +26,16 @@ MATRIX = {
     "call: of another company": (0, 0, 0, 0, 0, 0),
     "recording: call taken by the salesperson": (0, 0, 1, 1, 1, 0),
     "recording: call of another salesperson": (0, 0, 0, 1, 1, 0),
+    "survey: of the salesperson's customer's call": (0, 0, 1, 1, 1, 0),
+    "survey: of another salesperson's call": (0, 0, 0, 1, 1, 0),
+    "survey: of another company": (0, 0, 0, 0, 0, 0),
+    "transfer: of a call taken by the salesperson": (0, 0, 1, 1, 1, 0),
+    "transfer: of another salesperson's call": (0, 0, 0, 1, 1, 0),
+    "voicemail: owned by the salesperson": (0, 0, 1, 1, 1, 0),
+    "voicemail: of another salesperson": (0, 0, 0, 1, 1, 0),
+    "voicemail: of another company": (0, 0, 0, 0, 0, 0),
+    "voicemail audio: owned by the salesperson": (0, 0, 1, 1, 1, 0),
+    "voicemail audio: of another salesperson": (0, 0, 0, 1, 1, 0),
     "events: read": (0, 0, 0, 0, 1, 0),
     "events: retry": (0, 0, 0, 0, 1, 0),
     "lookup logs: read": (0, 0, 0, 0, 1, 0),
@@ -85,6 +95,38 @@ class TestAccessMatrix(RpcSession, HttpCase):
             "other": call("other", partner_id=stranger.id),
             "other_company": call("other_company", company_id=other_company.id, user_id=seller.id),
         }
+        Survey = self.env["simotel.call.survey"].sudo()
+        self.surveys = {
+            key: Survey.create(
+                {
+                    "company_id": self.calls[key].company_id.id,
+                    "unique_id": key,
+                    "call_id": self.calls[key].id,
+                    "score": 3,
+                }
+            )
+            for key in ("customer", "other", "other_company")
+        }
+        Transfer = self.env["simotel.call.transfer"].sudo()
+        self.transfers = {
+            key: Transfer.create(
+                {"company_id": self.company.id, "unique_id": key, "call_id": self.calls[key].id, "transferred_to": "9"}
+            )
+            for key in ("taken", "other")
+        }
+        Voicemail = self.env["simotel.voicemail"].sudo()
+
+        def voicemail(name, user, company=self.company):
+            self.fake.files[f"{name}.wav"] = b"RIFF" + name.encode()
+            return Voicemail.create(
+                {"company_id": company.id, "key": name, "filename": f"{name}.wav", "user_id": user.id}
+            )
+
+        self.voicemails = {
+            "own": voicemail("own", seller),
+            "other": voicemail("other", colleague),
+            "other_company": voicemail("other_company", seller, other_company),
+        }
         self.event = (
             self.env["simotel.event"]
             .sudo()
@@ -131,6 +173,15 @@ class TestAccessMatrix(RpcSession, HttpCase):
             return False
         wizard_id = saved["result"][0]["id"]
         return self.rpc_allowed(self.call_button("simotel.call.wrap.up", "action_save", [wizard_id]))
+    def read_allowed(self, model, record):
+        return self.rpc_allowed(self.call_kw(model, "read", [record.ids, ["display_name"]]))
+
+    def voicemail_audio(self, key):
+        response = self.url_open("/simotel/voicemail/%d/audio" % self.voicemails[key].id)
+        self.assertIn(response.status_code, (200, 404))
+        if response.status_code == 200:
+            self.assertEqual(response.content, b"RIFF" + key.encode())
+        return response.status_code == 200
 
     def set_extension(self, user):
         self.extension += 1
@@ -146,6 +197,32 @@ class TestAccessMatrix(RpcSession, HttpCase):
             "call: of another company": lambda: self.read_call("other_company"),
             "recording: call taken by the salesperson": lambda: self.recording("taken"),
             "recording: call of another salesperson": lambda: self.recording("other"),
+            "survey: of the salesperson's customer's call": lambda: self.read_allowed(
+                "simotel.call.survey", self.surveys["customer"]
+            ),
+            "survey: of another salesperson's call": lambda: self.read_allowed(
+                "simotel.call.survey", self.surveys["other"]
+            ),
+            "survey: of another company": lambda: self.read_allowed(
+                "simotel.call.survey", self.surveys["other_company"]
+            ),
+            "transfer: of a call taken by the salesperson": lambda: self.read_allowed(
+                "simotel.call.transfer", self.transfers["taken"]
+            ),
+            "transfer: of another salesperson's call": lambda: self.read_allowed(
+                "simotel.call.transfer", self.transfers["other"]
+            ),
+            "voicemail: owned by the salesperson": lambda: self.read_allowed(
+                "simotel.voicemail", self.voicemails["own"]
+            ),
+            "voicemail: of another salesperson": lambda: self.read_allowed(
+                "simotel.voicemail", self.voicemails["other"]
+            ),
+            "voicemail: of another company": lambda: self.read_allowed(
+                "simotel.voicemail", self.voicemails["other_company"]
+            ),
+            "voicemail audio: owned by the salesperson": lambda: self.voicemail_audio("own"),
+            "voicemail audio: of another salesperson": lambda: self.voicemail_audio("other"),
             "events: read": lambda: self.rpc_allowed(
                 self.call_kw("simotel.event", "search_read", [[("id", "=", self.event.id)], ["payload"]])
             ),

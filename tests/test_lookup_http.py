@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 USERNAME, PASSWORD = "simotel", "s3cret-pass"
@@ -267,6 +268,63 @@ class TestLookupHttp(HttpCase):
         )
         self.smart.empty_value = False
         self.assertReply(self._post("smart", self._component("09351112233")), 200, {"ok": "0"})
+
+    def test_trunk_route_time_limit_per_customer(self):
+        """Trunk API: VIP customers go out by their own trunk with a longer limit, the others by the default."""
+        vip = f"[('category_id', 'in', [{self.vip.id}])]"
+        trunk = self.env["simotel.api.call"].create(
+            {
+                "name": "Two-way call",
+                "code": "trunk",
+                "reply_format": "trunk",
+                "trunk_name": "NasimTrunk",
+                "call_limit": 300,
+                "item_ids": [
+                    Command.create(
+                        {"kind": "domain", "key": "trunk", "domain": vip, "value_true": "VipTrunk", "value_false": ""}
+                    ),
+                    Command.create(
+                        {"kind": "domain", "key": "call_limit", "domain": vip, "value_true": "900", "value_false": ""}
+                    ),
+                    Command.create({"kind": "agent", "key": "extension"}),
+                ],
+            }
+        )
+        self.assertReply(
+            self._post("trunk", self._component("09121234567")),
+            200,
+            {"ok": "1", "trunk": "VipTrunk", "extension": "120", "call_limit": "900"},
+        )
+        # No account manager and no default number: the call cannot go out.
+        self.assertReply(self._post("trunk", self._component("09351112233")), 200, {"ok": "0"})
+        trunk.empty_value = "09151412541"
+        self.assertReply(
+            self._get("trunk", self._component("09351112233")),
+            200,
+            {"ok": "1", "trunk": "NasimTrunk", "extension": "09151412541", "call_limit": "300"},
+        )
+        trunk.call_limit = 0
+        self.assertReply(
+            self._post("trunk", self._component("09351112233")),
+            200,
+            {"ok": "1", "trunk": "NasimTrunk", "extension": "09151412541"},
+        )
+        trunk.trunk_name = False
+        self.assertReply(self._post("trunk", self._component("09351112233")), 200, {"ok": "0"})
+        self.assertReply(self._post("trunk", b"{not json"), 400, {"ok": "0"})
+
+    def test_trunk_configuration_is_checked(self):
+        trunk = self.env["simotel.api.call"].create({"name": "Trunk", "code": "trunk-check", "reply_format": "trunk"})
+        for values in (
+            {"kind": "known", "key": "case", "value_true": "1"},
+            {"kind": "known", "key": "call_limit", "value_true": "5 minutes"},
+            {"kind": "known", "key": "trunk", "value_true": "T1');Exit('x"},
+        ):
+            with self.subTest(values=values), self.assertRaises(ValidationError), self.env.cr.savepoint():
+                trunk.write({"item_ids": [Command.create(values)]})
+        for values in ({"call_limit": -1}, {"trunk_name": "T1;Hangup()"}):
+            with self.subTest(values=values), self.assertRaises(ValidationError), self.env.cr.savepoint():
+                trunk.write(values)
 
     def test_contract_from_domain(self):
         """Another module can be the contract source: here, the VIP tag stands for it."""

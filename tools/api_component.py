@@ -5,7 +5,8 @@ One place for the reply shapes (docs/simotel-protocol.md §1):
 * ``generic``: a flat JSON object ``{property: value}``;
 * ``ivr``: ``{"ok": "1", "case": "3"}``;
 * ``exten``: ``{"ok": "1", "extension": "120"}``;
-* ``smart``: ``{"ok": "1", "commands": "SetExten('120');Exit('vip')"}``.
+* ``smart``: ``{"ok": "1", "commands": "SetExten('120');Exit('vip')"}``;
+* ``trunk``: ``{"ok": "1", "trunk": "T1", "extension": "0915…", "call_limit": "300"}``.
 
 Every format fails with ``{"ok": "0"}``: Simotel then takes the component's
 failure output. The generic module may be given its own error object.
@@ -18,6 +19,10 @@ FAILURE = {"ok": "0"}
 _UNSAFE = re.compile(r"['\";()\\\r\n]")
 # A value of an item or a code in the URL: short, printable, no command syntax.
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+# Properties of the Trunk API reply, in the order they are answered.
+TRUNK_KEYS = ("trunk", "extension", "call_limit")
+# A call limit is a number of seconds.
+_SECONDS = re.compile(r"^[0-9]{1,7}$")
 
 
 def valid_code(code):
@@ -46,13 +51,20 @@ def failure(reply_format=None, error_values=None):
     return dict(FAILURE)
 
 
-def answer(reply_format, values, empty_value=""):
+def valid_call_limit(value):
+    """Whether ``value`` (text) can be a Trunk API call limit: whole seconds."""
+    return bool(value and _SECONDS.match(value))
+
+
+def answer(reply_format, values, empty_value="", defaults=None):
     """The success body of ``reply_format`` for the items' ``values``.
 
     :param values: ordered ``(property, value, kind)`` triples; a value is a
         string, ``""`` when the item has nothing to say
     :param empty_value: the "empty item" answer of the single-value formats,
-        used when no item has a value
+        used when no item has a value (the Trunk format: the extension)
+    :param defaults: Trunk format only: ``{"trunk": …, "call_limit": …}``
+        answered when no item of that property has a value
     :return: the reply ``dict``; the failure shape when a single-value
         format has nothing to answer
     """
@@ -68,10 +80,34 @@ def answer(reply_format, values, empty_value=""):
             commands.append("SetExten(%s)" % smart_arg(extension))
         commands.append("Exit(%s)" % smart_arg(case))
         return {"ok": "1", "commands": ";".join(commands)}
+    if reply_format == "trunk":
+        return _trunk_answer(values, empty_value, defaults or {})
     value = next((v for _k, v, _kind in values if v), "") or empty_value
     if not value:
         return dict(FAILURE)
     return {"ok": "1", "case" if reply_format == "ivr" else "extension": value}
+
+
+def _trunk_answer(values, empty_value, defaults):
+    """``{"ok": "1", "trunk", "extension"[, "call_limit"]}``: per property, the first item with a value.
+
+    Without a trunk or an extension the call cannot go out: failure. A call
+    limit that is empty or ``0`` is left out (no limit).
+    """
+    fallback = {
+        "trunk": defaults.get("trunk") or "",
+        "extension": empty_value,
+        "call_limit": defaults.get("call_limit"),
+    }
+    body = {"ok": "1"}
+    for key in TRUNK_KEYS:
+        value = next((v for k, v, _kind in values if k == key and v), "") or fallback[key] or ""
+        if key == "call_limit" and not (valid_call_limit(str(value)) and int(value)):
+            continue
+        if not value:
+            return dict(FAILURE)
+        body[key] = str(value)
+    return body
 
 
 def summary(body):

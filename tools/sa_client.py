@@ -233,6 +233,11 @@ class SimotelClient:
         conditions = {"from": "", "to": "", "exten": str(exten or ""), "queue": str(queue or "")}
         return self._report_search("reports/agent/search", conditions, date_from, date_to, start, count)
 
+    def poll_search(self, date_from, date_to, start=0, count=100):
+        """One page of ``reports/poll/search`` (survey scores): ``(rows, total)``."""
+        conditions = {"from": "", "to": "", "label": "", "queue": "", "cuid": ""}
+        return self._report_search("reports/poll/search", conditions, date_from, date_to, start, count)
+
     def download_recording(self, record):
         """The recording file ``record`` of a call (``reports/audio/download``): ``(content, mimetype)``.
 

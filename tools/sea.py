@@ -42,6 +42,10 @@ EVENTS = {
 }
 # Events that describe a finished call and must carry the call's unique id.
 CALL_RECORD_EVENTS = ("Cdr", "CdrQueue")
+# Events about a call that only make sense with the call's unique id.
+CALL_ID_EVENTS = (*CALL_RECORD_EVENTS, "Transfer", "Survey")
+# Highest survey score accepted (the poll component's "Max Digits" allows a few digits).
+MAX_SURVEY_POINT = 999999
 
 # alias -> canonical key, in order of preference (the canonical key itself wins).
 ALIASES = {
@@ -56,6 +60,8 @@ ALIASES = {
 # Aliases that only hold for one event.
 EVENT_ALIASES = {
     "OutgoingCall": {"outgoing_point": ("entry_point", "exit_point")},
+    # Rows of SA reports/poll/search name the queue ``qnum``.
+    "Survey": {"queue": ("qnum",)},
 }
 # Keys whose value is a list of objects.
 LIST_KEYS = ("detail", "route")
@@ -89,6 +95,12 @@ SCALAR_KEYS = (
             "transferer",
             "transferred_from",
             "transferred_to",
+            "point",
+            "label",
+            "id",
+            "filename",
+            "caller",
+            "message",
         )
     )
     | frozenset(alias for names in ALIASES.values() for alias in names)
@@ -106,6 +118,7 @@ TIME_KEYS = frozenset(
         "start_time",
         "end_time",
         "answered_time",
+        "date",
     )
 )
 MAX_VALUE_LENGTH = 4096
@@ -214,7 +227,9 @@ def normalize(name, payload):
             result[key] = ""
         elif value not in (None, "") and parse_time(value) is None:
             raise InboundError(400, "field %r is not a time between %d and %d" % (key, MIN_YEAR, MAX_YEAR))
-    if name in CALL_RECORD_EVENTS:
+    if name == "Survey" and to_int(result.get("point")) not in range(MAX_SURVEY_POINT + 1):
+        raise InboundError(400, "Survey event: field 'point' must be a score from 0 to %d" % MAX_SURVEY_POINT)
+    if name in CALL_ID_EVENTS:
         unique_id = result.get("unique_id")
         if unique_id in (None, "") or not isinstance(unique_id, (str, int, float)):
             raise InboundError(400, "%s event without unique_id" % name)

@@ -1,0 +1,123 @@
+import logging
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+
+from ..tools import phone, sea
+
+_logger = logging.getLogger(__name__)
+
+
+class SimotelCallTransfer(models.Model):
+    """One hand-over of a call (SEA ``Transfer``): who passed it, from which party to which.
+
+    Transfers are kept by ``(company, unique_id)`` whether or not the call's
+    report arrived: :meth:`_simotel_link_calls` attaches them to the call
+    when its report comes, and the last transfer's target becomes the call's
+    agent, whichever arrived first.
+    """
+
+    _name = "simotel.call.transfer"
+    _description = "Simotel Call Transfer"
+    _order = "call_id, sequence, id"
+
+    company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True)
+    unique_id = fields.Char("Simotel Call ID", required=True, readonly=True, index=True)
+    call_id = fields.Many2one("simotel.call", "Call", readonly=True, index="btree_not_null", ondelete="cascade")
+    sequence = fields.Integer(readonly=True, default=10, help="Order of the transfers of one call.")
+    date = fields.Datetime("Transferred", readonly=True, default=fields.Datetime.now)
+    transferer = fields.Char("Transferred By", readonly=True, help="Extension that made the transfer.")
+    transferred_from = fields.Char("From", readonly=True, help="Party the call was taken from.")
+    transferred_to = fields.Char("To", readonly=True, help="Extension or number the call was handed to.")
+    transferer_user_id = fields.Many2one("res.users", "Transferred By (User)", readonly=True, ondelete="set null")
+    to_user_id = fields.Many2one("res.users", "To (User)", readonly=True, ondelete="set null")
+    # Snapshot of the call's people, for the record rules (same rule as the call's).
+    user_id = fields.Many2one(related="call_id.user_id", string="Agent", store=True, index="btree_not_null")
+    salesperson_id = fields.Many2one(
+        related="call_id.salesperson_id", string="Salesperson", store=True, index="btree_not_null"
+    )
+
+    _sql_constraints = [
+        (
+            "transfer_uniq",
+            "UNIQUE(company_id, unique_id, transferer, transferred_from, transferred_to)",
+            "A transfer of a call is recorded once.",
+        ),
+    ]
+
+    @api.depends("transferred_from", "transferred_to")
+    def _compute_display_name(self):
+        for transfer in self:
+            transfer.display_name = "%s → %s" % (transfer.transferred_from or "?", transfer.transferred_to or "?")
+
+    @api.model
+    def _simotel_on_transfer(self, company, payload, received_at=None):
+        """Record one ``Transfer`` event (normalized payload); a repeated one changes nothing.
+
+        :return: the transfer (the existing one for a repetition)
+        """
+        values = {
+            "company_id": company.id,
+            "unique_id": payload["unique_id"],
+            "transferer": sea.event_text(payload.get("transferer"), 64),
+            "transferred_from": sea.event_text(payload.get("transferred_from"), 64),
+            "transferred_to": sea.event_text(payload.get("transferred_to"), 64),
+        }
+        Transfer = self.sudo().with_company(company)
+        key = [(name, "=", value) for name, value in values.items()]
+        existing = Transfer.search(key, limit=1)
+        if existing:
+            return existing
+        Users = self.env["res.users"]
+        previous = Transfer.search([("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])])
+        values.update(
+            {
+                "date": received_at or fields.Datetime.now(),
+                "sequence": (max(previous.mapped("sequence")) + 1) if previous else 1,
+                "transferer_user_id": Users._simotel_find_by_extension(values["transferer"], company).id,
+                "to_user_id": phone.is_extension(values["transferred_to"])
+                and Users._simotel_find_by_extension(values["transferred_to"], company).id,
+                "call_id": self.env["simotel.call"]
+                .sudo()
+                .search([("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1)
+                .id,
+            }
+        )
+        try:
+            with self.env.cr.savepoint():
+                transfer = Transfer.create(values)
+        except psycopg2.errors.UniqueViolation:
+            # The same transfer delivered twice at once: the other delivery recorded it.
+            return Transfer.search(key, limit=1)
+        self._simotel_apply(transfer.call_id)
+        return transfer
+
+    @api.model
+    def _simotel_link_calls(self, company, calls):
+        """Attach the transfers that arrived before these calls' reports, then apply every call's last transfer."""
+        if not calls:
+            return
+        Transfer = self.sudo()
+        by_id = {call.unique_id: call for call in calls if call.unique_id}
+        orphans = Transfer.search(
+            [("company_id", "=", company.id), ("unique_id", "in", list(by_id)), ("call_id", "=", False)]
+        )
+        for transfer in orphans:
+            transfer.call_id = by_id[transfer.unique_id]
+        self._simotel_apply(calls.filtered("simotel_transfer_ids"))
+
+    @api.model
+    def _simotel_apply(self, calls):
+        """The last transfer's target is the call's agent (for follow-ups and KPIs), when it is an extension."""
+        for call in calls.sudo():
+            last = call.simotel_transfer_ids.sorted(lambda t: (t.sequence, t.id))[-1:]
+            if not last or not phone.is_extension(last.transferred_to):
+                continue
+            update = {}
+            if call.extension != last.transferred_to:
+                update["extension"] = last.transferred_to
+            if call.user_id != last.to_user_id:
+                update["user_id"] = last.to_user_id.id
+            if update:
+                call.write(update)
