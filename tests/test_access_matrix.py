@@ -173,6 +173,7 @@ class TestAccessMatrix(RpcSession, HttpCase):
             return False
         wizard_id = saved["result"][0]["id"]
         return self.rpc_allowed(self.call_button("simotel.call.wrap.up", "action_save", [wizard_id]))
+
     def read_allowed(self, model, record):
         return self.rpc_allowed(self.call_kw(model, "read", [record.ids, ["display_name"]]))
 
