@@ -324,23 +324,8 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         self.fake.users.pop("558")
         self.fake.members["900"].pop("558")
         self.authenticate("admin", "admin")
-        response = self.url_open(
-            "/web/dataset/call_button/simotel.extension/action_simotel_sync",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": "simotel.extension",
-                        "method": "action_simotel_sync",
-                        "args": [[]],
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.json()["result"]["params"]["type"], "success", response.text)
+        answer = self.call_button("simotel.extension", "action_simotel_sync", [])
+        self.assertEqual(answer["result"]["params"]["type"], "success", answer)
         self.env.invalidate_all()
         Extension = self.env["simotel.extension"]
         self.assertEqual(Extension.search([("company_id", "=", self.company.id)]).mapped("number"), ["557", "559"])
