@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import inbound_settings
+
 USERNAME, PASSWORD = "simotel", "s3cret-pass"
 
 
@@ -18,14 +20,12 @@ class TestLookupHttp(HttpCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.company.write(
-            {
-                "country_id": cls.env.ref("base.ir").id,
-                "simotel_phone_country_id": False,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": USERNAME,
-                "simotel_inbound_password": PASSWORD,
-                "simotel_inbound_ips": False,
-            }
+            inbound_settings(
+                (USERNAME, PASSWORD),
+                country_id=cls.env.ref("base.ir").id,
+                simotel_phone_country_id=False,
+                simotel_inbound_ips=False,
+            )
         )
         today = fields.Date.today()
         cls.agent = new_test_user(
