@@ -59,6 +59,39 @@ class AgentsCommon(RpcSession):
         error = body.get("error")
         return body.get("result"), (error["data"]["name"], error["data"]["message"]) if error else None
 
+    def cdr_queue(
+        self,
+        unique_id,
+        disposition="ANSWERED",
+        hangup="agent",
+        wait=3,
+        talk=31,
+        queue="900",
+        agent="557",
+        caller=CUSTOMER,
+        start=None,
+    ):
+        """A ``CdrQueue`` report: ``caller`` waited ``wait`` s in ``queue`` from ``start`` (default: so that the
+        call ends now), then talked ``talk`` s with ``agent`` (no agent: nobody answered)."""
+        start = start or fields.Datetime.now() - timedelta(seconds=wait + talk)
+        answered = start + timedelta(seconds=wait)
+        return self.post(
+            "CdrQueue",
+            unique_id=unique_id,
+            src=caller,
+            dst=agent or queue,
+            queue=queue,
+            billsec=str(talk),
+            wait=str(wait),
+            duration=str(wait + talk),
+            disposition=disposition,
+            hangup=hangup,
+            starttime=fields.Datetime.to_string(start),
+            answeredtime=fields.Datetime.to_string(answered) if talk else "",
+            endtime=fields.Datetime.to_string(answered + timedelta(seconds=talk)),
+            detail=[{"src": caller, "dst": agent or queue, "disposition": disposition, "billsec": str(talk)}],
+        )
+
     def sa_services(self):
         return [request["service"] for request in self.fake.requests]
 
@@ -340,25 +373,6 @@ class TestAgentSteering(AgentsCommon, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestQueueCallsHttp(AgentsCommon, HttpCase):
-    def cdr_queue(self, unique_id, disposition="ANSWERED", hangup="agent", wait=3, talk=31, queue="900", agent="557"):
-        now = fields.Datetime.to_string(fields.Datetime.now())
-        return self.post(
-            "CdrQueue",
-            unique_id=unique_id,
-            src=CUSTOMER,
-            dst=agent,
-            queue=queue,
-            billsec=str(talk),
-            wait=str(wait),
-            duration=str(wait + talk),
-            disposition=disposition,
-            hangup=hangup,
-            starttime=now,
-            endtime=now,
-            answeredtime=now if disposition == "ANSWERED" else "",
-            detail=[{"src": CUSTOMER, "dst": agent, "disposition": disposition, "billsec": str(talk)}],
-        )
-
     def test_cdr_queue_reaches_the_wallboard_at_once(self):
         self.new_state("Ringing", participant=CUSTOMER, direction="in", queue="900", cuid="q.1")
         stats = self.notifications((self.company, "simotel_wallboard"), "simotel/queue_stats")
