@@ -119,26 +119,21 @@ class TestSimotelCall(TransactionCase):
         self.assertEqual(
             (originated.state, originated.direction, originated.unique_id), ("originated", "outbound", False)
         )
-        call, created = self.cdr(
-            cuid="1703145054.9",
-            src="562",
-            dst="09365018573",
-            type="outgoing",
-            originated_call_id="orig.call.1703145054.787335",
-        )
+        report = {
+            "cuid": "1703145054.9",
+            "src": "562",
+            "dst": "09365018573",
+            "type": "outgoing",
+            "originated_call_id": "orig.call.1703145054.787335",
+        }
+        call, created = self.cdr(**report)
         self.assertTrue(created)
         self.assertEqual(call, originated)
         self.assertEqual(
             (call.state, call.unique_id, call.partner_id, call.user_id), ("done", "1703145054.9", partner, self.agent)
         )
         self.assertEqual(self.Call.search_count([("originated_call_id", "=", "orig.call.1703145054.787335")]), 1)
-        again, created = self.cdr(
-            cuid="1703145054.9",
-            src="562",
-            dst="09365018573",
-            type="outgoing",
-            originated_call_id="orig.call.1703145054.787335",
-        )
+        again, created = self.cdr(**report)  # the same report again
         self.assertEqual((again, created), (originated, False))
 
     def test_direction_from_numbers_and_lead_link(self):
