@@ -134,6 +134,6 @@ registry.category("web_tour.tours").add("simotel_connector.agent_pause", {
 registry.category("web_tour.tours").add("simotel_connector.agent_pause_fa", {
     steps: () => [
         { content: "Right to left", trigger: "body.o_rtl .o_simotel_agent_toggle" },
-        ...systraySteps({ lunch: "ناهار", paused: "در مکث", idle: "آزاد" }),
+        ...systraySteps({ lunch: "ناهار", paused: "در مکث", idle: "بیکار" }),
     ],
 });
