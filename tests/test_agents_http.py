@@ -255,7 +255,7 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         self.assertTrue(pause.stop)
         self.assertEqual(self.notifications(self.agent.partner_id)[-1]["state"], "idle")
 
-    def test_pause_in_several_queues_uses_the_batch_form(self):
+    def test_pause_and_resume_in_several_queues_use_the_batch_form(self):
         self.authenticate("agent557", "agent557pw")
         row = self.my_row()
         _result, error = self.rpc("simotel.agent.state", "action_join_queue", [row.ids, self.queue("901").id])
@@ -267,6 +267,13 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         _result, error = self.rpc("simotel.agent.state", "action_pause", [row.ids, False])
         self.assertIsNone(error)
         self.assertEqual(self.fake.requests[-1]["service"], "pbx/queues/batchpauseagent")
+        self.assertEqual(
+            self.fake.requests[-1]["json"],
+            {"agents": [{"queue": "900", "agent": "557"}, {"queue": "901", "agent": "557"}]},
+        )
+        _result, error = self.rpc("simotel.agent.state", "action_resume", [row.ids])
+        self.assertIsNone(error)
+        self.assertEqual(self.fake.requests[-1]["service"], "pbx/queues/batchresumeagent")
         self.assertEqual(
             self.fake.requests[-1]["json"],
             {"agents": [{"queue": "900", "agent": "557"}, {"queue": "901", "agent": "557"}]},
@@ -350,6 +357,10 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         _result, error = self.rpc("simotel.agent.state", "action_pause", [row.ids, False])
         self.assertEqual(
             error, ("odoo.exceptions.UserError", "Extension 557 answers no queue: there is nothing to pause.")
+        )
+        _result, error = self.rpc("simotel.agent.state", "action_resume", [row.ids])
+        self.assertEqual(
+            error, ("odoo.exceptions.UserError", "Extension 557 answers no queue: there is nothing to resume.")
         )
 
     def test_directory_sync_button(self):
