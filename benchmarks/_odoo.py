@@ -129,10 +129,20 @@ def stop_server(server):
         pass  # every process has exited
 
 
-class BusListener:
-    """A user's websocket on the bus, as the web client opens it; records when each call's popup arrives."""
+def screen_pop_key(payload):
+    """A screen pop notification's key: its call."""
+    return payload["unique_id"]
 
-    def __init__(self, port, websocket_port, db, login, password):
+
+class BusListener:
+    """A user's websocket on the bus, as the web client opens it; records when each notification of
+    ``message_type`` arrives, under ``key(payload)`` (default: a screen pop's call)."""
+
+    def __init__(
+        self, port, websocket_port, db, login, password, message_type="simotel/screen_pop", key=screen_pop_key
+    ):
+        self.message_type = message_type
+        self.key = key
         session = requests.Session()
         response = session.post(
             "http://127.0.0.1:%d/web/session/authenticate" % port,
@@ -158,7 +168,7 @@ class BusListener:
                     raise
                 time.sleep(0.5)
         self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
-        self.arrivals = {}  # unique_id -> [perf_counter of each popup]
+        self.arrivals = {}  # key -> [perf_counter of each notification]
         self.changed = threading.Condition()
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
@@ -172,15 +182,21 @@ class BusListener:
             now = time.perf_counter()
             for notification in json.loads(frame) if frame else []:
                 message = notification.get("message") or {}
-                if message.get("type") == "simotel/screen_pop":
+                if message.get("type") == self.message_type:
                     with self.changed:
-                        self.arrivals.setdefault(message["payload"]["unique_id"], []).append(now)
+                        self.arrivals.setdefault(self.key(message["payload"]), []).append(now)
                         self.changed.notify_all()
 
-    def wait(self, unique_id, timeout=10):
+    def wait(self, key, timeout=10):
+        """When the first notification of ``key`` arrived; ``None`` if none within ``timeout`` seconds."""
         with self.changed:
-            self.changed.wait_for(lambda: unique_id in self.arrivals, timeout=timeout)
-            return self.arrivals.get(unique_id, [None])[0]
+            self.changed.wait_for(lambda: key in self.arrivals, timeout=timeout)
+            return self.arrivals.get(key, [None])[0]
+
+    def first_arrivals(self):
+        """``{key: perf_counter of its first notification}`` for every key so far."""
+        with self.changed:
+            return {key: times[0] for key, times in self.arrivals.items()}
 
     def close(self):
         self.ws.close()

@@ -37,8 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import _odoo
 import requests
-import websocket
-from _odoo import argument_parser, prepare_database, psql, stop_server
+from _odoo import BusListener, argument_parser, percentile, prepare_database, psql, stop_server
 
 AUTH = ("bench", "bench-secret")
 TARGET_P95_MS = 200.0
@@ -90,44 +89,9 @@ def make_agents(port, db, count):
         call("res.users", "create", values)
 
 
-class Listener:
-    """The supervisor's websocket; records when each other party's state arrives."""
-
-    def __init__(self, port, db):
-        session = requests.Session()
-        session.post(
-            "http://127.0.0.1:%d/web/session/authenticate" % port,
-            json={"jsonrpc": "2.0", "params": {"db": db, "login": "admin", "password": "admin"}},
-            timeout=30,
-        ).raise_for_status()
-        self.ws = websocket.create_connection(
-            "ws://127.0.0.1:%d/websocket?version=18.0-2" % port,
-            cookie="session_id=%s" % session.cookies["session_id"],
-            timeout=30,
-            origin="http://127.0.0.1:%d" % port,
-        )
-        self.ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
-        self.arrivals = {}  # (extension, state, other party) -> perf_counter
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            try:
-                frame = self.ws.recv()
-            except (websocket.WebSocketException, OSError):
-                return
-            now = time.perf_counter()
-            for notification in json.loads(frame) if frame else []:
-                message = notification.get("message") or {}
-                if message.get("type") == "simotel/agent_state":
-                    payload = message["payload"]
-                    key = (payload["extension"], payload["state"], payload.get("participant") or payload.get("since"))
-                    with self.lock:
-                        self.arrivals.setdefault(key, now)
-
-    def close(self):
-        self.ws.close()
+def agent_state_key(payload):
+    """A wallboard notification's key: the extension, its state and the other party (or the state's start)."""
+    return (payload["extension"], payload["state"], payload.get("participant") or payload.get("since"))
 
 
 def server_cpu_seconds(server):
@@ -135,11 +99,6 @@ def server_cpu_seconds(server):
     with open("/proc/%d/stat" % server.pid) as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def paced(base, jobs, rate):
@@ -183,7 +142,7 @@ def main():
     counter = itertools.count(1)
     try:
         make_agents(args.port, args.db, args.agents)
-        listener = Listener(args.port, args.db)
+        listener = BusListener(args.port, args.port, args.db, "admin", "admin", "simotel/agent_state", agent_state_key)
         try:
             jobs, keys = [], []
             for n in range(count):
@@ -200,8 +159,7 @@ def main():
             results = paced(base, jobs, args.rate)
             cpu_events = server_cpu_seconds(server) - cpu
             time.sleep(2.0)
-            with listener.lock:
-                arrivals = dict(listener.arrivals)
+            arrivals = listener.first_arrivals()
             cpu = server_cpu_seconds(server)
             pings = paced(base, [("Ping", {"event_name": "Ping"})] * count, args.rate)
             cpu_pings = server_cpu_seconds(server) - cpu

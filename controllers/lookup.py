@@ -13,16 +13,7 @@ _logger = logging.getLogger(__name__)
 
 
 class SimotelLookupController(http.Controller):
-    @http.route(
-        "/simotel/lookup/<string:code>",
-        type="http",
-        auth="none",
-        methods=["GET", "POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-        max_content_length=inbound.MAX_BODY_BYTES,
-    )
+    @http.route("/simotel/lookup/<string:code>", **inbound.ROUTE_OPTIONS)
     def simotel_lookup(self, code, **_kwargs):
         """Answer a dialplan API component (or the generic API call module) during a call."""
         started = time.perf_counter()

@@ -16,16 +16,7 @@ def refusal_level(status):
 class SimotelSeaController(Controller):
     """SEA webhook: Simotel POSTs (JSON) or GETs (query string) its events here."""
 
-    @route(
-        ["/simotel/sea", "/simotel/sea/<string:event>"],
-        type="http",
-        auth="none",
-        methods=["GET", "POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-        max_content_length=inbound.MAX_BODY_BYTES,
-    )
+    @route(["/simotel/sea", "/simotel/sea/<string:event>"], **inbound.ROUTE_OPTIONS)
     def simotel_sea(self, event=None, **_kwargs):
         """Store the event; 2xx only once it is committed.
 

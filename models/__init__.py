@@ -26,6 +26,7 @@ from . import simotel_agent_pause
 from . import simotel_agent_state
 from . import simotel_queue_call
 from . import ir_websocket
+from . import simotel_report_mixin
 from . import simotel_queue_report
 from . import simotel_recovery
 from . import simotel_status

@@ -302,6 +302,19 @@ class SimotelAgentState(models.Model):
         except SimotelError as error:
             raise UserError(str(error)) from error
 
+    def _simotel_sa_in_queues(self, single, batch, no_queue_message):
+        """Call the SA client's ``single`` method for this row's extension in its one queue, or ``batch`` for all
+        of them at once; ``no_queue_message`` is the user error when it answers no queue."""
+        self.ensure_one()
+        queues = self._simotel_queues()
+        if not queues:
+            raise UserError(no_queue_message)
+        pairs = [(queue.number, self.extension) for queue in queues]
+        if len(pairs) == 1:
+            self._simotel_sa(single, *pairs[0])
+        else:
+            self._simotel_sa(batch, pairs)
+
     def action_pause(self, reason_id=None):
         """Pause these agents in all their queues, with a reason (a ``simotel.pause.reason`` id)."""
         self._simotel_check_control()
@@ -310,14 +323,11 @@ class SimotelAgentState(models.Model):
         if reason and reason.company_id and reason.company_id not in rows.company_id:
             raise UserError(_("This pause reason belongs to another company."))
         for row in rows:
-            queues = row._simotel_queues()
-            if not queues:
-                raise UserError(_("Extension %s answers no queue: there is nothing to pause.", row.extension))
-            pairs = [(queue.number, row.extension) for queue in queues]
-            if len(pairs) == 1:
-                row._simotel_sa("pause_agent", *pairs[0])
-            else:
-                row._simotel_sa("batch_pause_agents", pairs)
+            row._simotel_sa_in_queues(
+                "pause_agent",
+                "batch_pause_agents",
+                _("Extension %s answers no queue: there is nothing to pause.", row.extension),
+            )
             now = fields.Datetime.now()
             row._simotel_apply(
                 "paused",
@@ -332,14 +342,11 @@ class SimotelAgentState(models.Model):
         """Resume these agents in all their queues."""
         self._simotel_check_control()
         for row in self.sudo():
-            queues = row._simotel_queues()
-            if not queues:
-                raise UserError(_("Extension %s answers no queue: there is nothing to resume.", row.extension))
-            pairs = [(queue.number, row.extension) for queue in queues]
-            if len(pairs) == 1:
-                row._simotel_sa("resume_agent", *pairs[0])
-            else:
-                row._simotel_sa("batch_resume_agents", pairs)
+            row._simotel_sa_in_queues(
+                "resume_agent",
+                "batch_resume_agents",
+                _("Extension %s answers no queue: there is nothing to resume.", row.extension),
+            )
             now = fields.Datetime.now()
             row._simotel_apply("idle", {"since": now, "event_time": now}, now)
             _logger.info("Simotel: user %s resumed extension %s", self.env.uid, row.extension)

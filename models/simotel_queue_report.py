@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 
 
 class SimotelQueueReport(models.Model):
@@ -12,14 +12,11 @@ class SimotelQueueReport(models.Model):
 
     _name = "simotel.queue.report"
     _description = "Simotel Queue Statistics"
+    _inherit = ["simotel.report.mixin"]
     _auto = False
     _order = "entered_at desc"
     _rec_name = "queue"
 
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
-    queue = fields.Char(readonly=True)
-    extension = fields.Char("Agent Extension", readonly=True)
-    user_id = fields.Many2one("res.users", "Agent", readonly=True)
     entered_at = fields.Datetime("Date", readonly=True)
     outcome = fields.Selection(
         [("answered", "Answered"), ("abandoned", "Abandoned"), ("unanswered", "Not Answered by the Queue")],
@@ -37,35 +34,30 @@ class SimotelQueueReport(models.Model):
     talk_seconds = fields.Integer("Talk Time (s)", readonly=True, aggregator="sum")
     avg_talk_seconds = fields.Float("Average Talk (s)", readonly=True, aggregator="avg")
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT qc.id,
-                       qc.company_id,
-                       qc.queue,
-                       qc.extension,
-                       qc.user_id,
-                       qc.entered_at,
-                       qc.outcome,
-                       1 AS offered,
-                       (qc.outcome = 'answered')::int AS answered,
-                       (qc.outcome = 'abandoned')::int AS abandoned,
-                       (qc.outcome = 'unanswered')::int AS unanswered,
-                       (qc.outcome = 'answered'
-                        AND qc.wait_seconds <= COALESCE(c.simotel_service_level_seconds, 20))::int AS answered_in_sl,
-                       CASE WHEN qc.outcome = 'answered'
-                             AND qc.wait_seconds <= COALESCE(c.simotel_service_level_seconds, 20)
-                            THEN 100.0 ELSE 0.0 END AS service_level,
-                       CASE WHEN qc.outcome = 'abandoned' THEN 100.0 ELSE 0.0 END AS abandon_rate,
-                       CASE WHEN qc.outcome = 'answered' THEN qc.wait_seconds END AS asa_seconds,
-                       qc.wait_seconds::float AS wait_seconds,
-                       qc.talk_seconds,
-                       CASE WHEN qc.outcome = 'answered' THEN qc.talk_seconds END AS avg_talk_seconds
-                  FROM simotel_queue_call qc
-                  JOIN res_company c ON c.id = qc.company_id
-                 WHERE qc.outcome IN ('answered', 'abandoned', 'unanswered')
-            )
-            """
-        )
+    def _simotel_view_query(self):
+        return """
+            SELECT qc.id,
+                   qc.company_id,
+                   qc.queue,
+                   qc.extension,
+                   qc.user_id,
+                   qc.entered_at,
+                   qc.outcome,
+                   1 AS offered,
+                   (qc.outcome = 'answered')::int AS answered,
+                   (qc.outcome = 'abandoned')::int AS abandoned,
+                   (qc.outcome = 'unanswered')::int AS unanswered,
+                   (qc.outcome = 'answered'
+                    AND qc.wait_seconds <= COALESCE(c.simotel_service_level_seconds, 20))::int AS answered_in_sl,
+                   CASE WHEN qc.outcome = 'answered'
+                         AND qc.wait_seconds <= COALESCE(c.simotel_service_level_seconds, 20)
+                        THEN 100.0 ELSE 0.0 END AS service_level,
+                   CASE WHEN qc.outcome = 'abandoned' THEN 100.0 ELSE 0.0 END AS abandon_rate,
+                   CASE WHEN qc.outcome = 'answered' THEN qc.wait_seconds END AS asa_seconds,
+                   qc.wait_seconds::float AS wait_seconds,
+                   qc.talk_seconds,
+                   CASE WHEN qc.outcome = 'answered' THEN qc.talk_seconds END AS avg_talk_seconds
+              FROM simotel_queue_call qc
+              JOIN res_company c ON c.id = qc.company_id
+             WHERE qc.outcome IN ('answered', 'abandoned', 'unanswered')
+        """

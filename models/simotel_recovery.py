@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 
 
 class SimotelRecovery(models.Model):
@@ -12,18 +12,15 @@ class SimotelRecovery(models.Model):
 
     _name = "simotel.recovery"
     _description = "Simotel Missed Call Recovery"
+    _inherit = ["simotel.report.mixin"]
     _auto = False
     _order = "start asc, id asc"
     _rec_name = "external_number"
 
     call_id = fields.Many2one("simotel.call", "Call", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
     start = fields.Datetime("Call Time", readonly=True)
     external_number = fields.Char("Customer Number", readonly=True)
     partner_id = fields.Many2one("res.partner", "Contact", readonly=True)
-    queue = fields.Char(readonly=True)
-    extension = fields.Char(readonly=True)
-    user_id = fields.Many2one("res.users", "Agent", readonly=True)
     kind = fields.Selection(
         [
             ("abandoned", "Abandoned in Queue"),
@@ -39,40 +36,35 @@ class SimotelRecovery(models.Model):
     callback_minutes = fields.Float("Time to Call Back (min)", readonly=True, aggregator="avg")
     count = fields.Integer("Calls", readonly=True, aggregator="sum")
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT c.id,
-                       c.id AS call_id,
-                       c.company_id,
-                       c.start,
-                       c.external_number,
-                       c.partner_id,
-                       COALESCE(qc.queue, c.queue) AS queue,
-                       c.extension,
-                       c.user_id,
-                       CASE WHEN qc.outcome = 'abandoned' THEN 'abandoned'
-                            WHEN qc.outcome = 'unanswered' OR c.queue IS NOT NULL THEN 'queue_unanswered'
-                            ELSE 'missed' END AS kind,
-                       COALESCE(qc.wait_seconds, c.wait_seconds) AS wait_seconds,
-                       cb.id IS NOT NULL AS called_back,
-                       cb.start AS called_back_at,
-                       cb.id AS callback_call_id,
-                       EXTRACT(EPOCH FROM (cb.start - c.start)) / 60.0 AS callback_minutes,
-                       1 AS count
-                  FROM simotel_call c
-             LEFT JOIN LATERAL (
-                        SELECT q.queue, q.outcome, q.wait_seconds FROM simotel_queue_call q
-                         WHERE q.company_id = c.company_id AND q.unique_id = c.unique_id
-                      ORDER BY q.id DESC LIMIT 1) qc ON TRUE
-             LEFT JOIN LATERAL (
-                        SELECT o.id, o.start FROM simotel_call o
-                         WHERE o.company_id = c.company_id AND o.direction = 'outbound'
-                           AND o.external_e164 = c.external_e164 AND o.start >= c.start
-                      ORDER BY o.start LIMIT 1) cb ON c.external_e164 IS NOT NULL
-                 WHERE c.missed
-            )
-            """
-        )
+    def _simotel_view_query(self):
+        return """
+            SELECT c.id,
+                   c.id AS call_id,
+                   c.company_id,
+                   c.start,
+                   c.external_number,
+                   c.partner_id,
+                   COALESCE(qc.queue, c.queue) AS queue,
+                   c.extension,
+                   c.user_id,
+                   CASE WHEN qc.outcome = 'abandoned' THEN 'abandoned'
+                        WHEN qc.outcome = 'unanswered' OR c.queue IS NOT NULL THEN 'queue_unanswered'
+                        ELSE 'missed' END AS kind,
+                   COALESCE(qc.wait_seconds, c.wait_seconds) AS wait_seconds,
+                   cb.id IS NOT NULL AS called_back,
+                   cb.start AS called_back_at,
+                   cb.id AS callback_call_id,
+                   EXTRACT(EPOCH FROM (cb.start - c.start)) / 60.0 AS callback_minutes,
+                   1 AS count
+              FROM simotel_call c
+         LEFT JOIN LATERAL (
+                    SELECT q.queue, q.outcome, q.wait_seconds FROM simotel_queue_call q
+                     WHERE q.company_id = c.company_id AND q.unique_id = c.unique_id
+                  ORDER BY q.id DESC LIMIT 1) qc ON TRUE
+         LEFT JOIN LATERAL (
+                    SELECT o.id, o.start FROM simotel_call o
+                     WHERE o.company_id = c.company_id AND o.direction = 'outbound'
+                       AND o.external_e164 = c.external_e164 AND o.start >= c.start
+                  ORDER BY o.start LIMIT 1) cb ON c.external_e164 IS NOT NULL
+             WHERE c.missed
+        """

@@ -33,6 +33,19 @@ def originate_settings(env, **values):
     }
 
 
+def originate_body(callee, extension="557"):
+    """The body of the SA ``call/originate/act`` request that ``extension`` calling ``callee`` sends with
+    :func:`originate_settings`, as Simotel documents it."""
+    return {
+        "caller": extension,
+        "callee": callee,
+        "context": "main_routing",
+        "caller_id": extension,
+        "trunk_name": "trunk1",
+        "timeout": "30",
+    }
+
+
 def salesperson(env, login, extension="557", groups=SALESMAN_GROUP, company=None, **values):
     """An internal user of ``company`` (default: the current one) with ``extension``."""
     company = company or env.company
@@ -72,10 +85,10 @@ def allow_websockets(case):
     case.startPatcher(patch.object(ImBus, "_sendone", sendone))
 
 
-def persian(case, *users):
-    """Persian installed with this addon's terms, and the language of ``users``."""
+def persian(case, *users, modules=("web",)):
+    """Persian installed with the terms of this addon and of ``modules``, and the language of ``users``."""
     case.env["res.lang"]._activate_lang("fa_IR")
-    case.env["ir.module.module"]._load_module_terms(["web", "simotel_connector"], ["fa_IR"], overwrite=True)
+    case.env["ir.module.module"]._load_module_terms([*modules, "simotel_connector"], ["fa_IR"], overwrite=True)
     for user in users:
         user.lang = "fa_IR"
 

@@ -27,6 +27,7 @@ ERRORS = {
     "media_type": (415, "Unsupported Media Type"),
     "no_service": (501, "Requested service dose not exist"),
 }
+ORIGINATE = "call/originate/act"
 ORIGINATE_REQUIRED = ("caller", "callee", "context", "caller_id")
 
 
@@ -38,7 +39,7 @@ class FakeSimotel:
         self.username = username
         self.password = password
         self.api_key = api_key
-        self.methods = {"call/originate/act": "PUT"}  # others: POST
+        self.methods = {ORIGINATE: "PUT"}  # others: POST
         self.requests = []
         self.cdr_rows = []  # rows served by reports/cdr/search and reports/quick/search
         # recording name -> bytes (served as audio/mpeg) or (content type, bytes), for reports/audio/download
@@ -90,6 +91,10 @@ class FakeSimotel:
     @property
     def url(self):
         return "http://127.0.0.1:%d" % self._server.server_address[1]
+
+    def bodies(self, service):
+        """The JSON bodies of the requests received for ``service`` (``call/originate/act``, ...), in order."""
+        return [request["json"] for request in self.requests if request["service"] == service]
 
     def configure_company(self, company, **overrides):
         """Point ``company``'s SA settings at this server."""

@@ -59,6 +59,39 @@ class AgentsCommon(RpcSession):
         error = body.get("error")
         return body.get("result"), (error["data"]["name"], error["data"]["message"]) if error else None
 
+    def cdr_queue(
+        self,
+        unique_id,
+        disposition="ANSWERED",
+        hangup="agent",
+        wait=3,
+        talk=31,
+        queue="900",
+        agent="557",
+        caller=CUSTOMER,
+        start=None,
+    ):
+        """A ``CdrQueue`` report: ``caller`` waited ``wait`` s in ``queue`` from ``start`` (default: so that the
+        call ends now), then talked ``talk`` s with ``agent`` (no agent: nobody answered)."""
+        start = start or fields.Datetime.now() - timedelta(seconds=wait + talk)
+        answered = start + timedelta(seconds=wait)
+        return self.post(
+            "CdrQueue",
+            unique_id=unique_id,
+            src=caller,
+            dst=agent or queue,
+            queue=queue,
+            billsec=str(talk),
+            wait=str(wait),
+            duration=str(wait + talk),
+            disposition=disposition,
+            hangup=hangup,
+            starttime=fields.Datetime.to_string(start),
+            answeredtime=fields.Datetime.to_string(answered) if talk else "",
+            endtime=fields.Datetime.to_string(answered + timedelta(seconds=talk)),
+            detail=[{"src": caller, "dst": agent or queue, "disposition": disposition, "billsec": str(talk)}],
+        )
+
     def sa_services(self):
         return [request["service"] for request in self.fake.requests]
 
@@ -222,7 +255,7 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         self.assertTrue(pause.stop)
         self.assertEqual(self.notifications(self.agent.partner_id)[-1]["state"], "idle")
 
-    def test_pause_in_several_queues_uses_the_batch_form(self):
+    def test_pause_and_resume_in_several_queues_use_the_batch_form(self):
         self.authenticate("agent557", "agent557pw")
         row = self.my_row()
         _result, error = self.rpc("simotel.agent.state", "action_join_queue", [row.ids, self.queue("901").id])
@@ -234,6 +267,13 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         _result, error = self.rpc("simotel.agent.state", "action_pause", [row.ids, False])
         self.assertIsNone(error)
         self.assertEqual(self.fake.requests[-1]["service"], "pbx/queues/batchpauseagent")
+        self.assertEqual(
+            self.fake.requests[-1]["json"],
+            {"agents": [{"queue": "900", "agent": "557"}, {"queue": "901", "agent": "557"}]},
+        )
+        _result, error = self.rpc("simotel.agent.state", "action_resume", [row.ids])
+        self.assertIsNone(error)
+        self.assertEqual(self.fake.requests[-1]["service"], "pbx/queues/batchresumeagent")
         self.assertEqual(
             self.fake.requests[-1]["json"],
             {"agents": [{"queue": "900", "agent": "557"}, {"queue": "901", "agent": "557"}]},
@@ -318,29 +358,18 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         self.assertEqual(
             error, ("odoo.exceptions.UserError", "Extension 557 answers no queue: there is nothing to pause.")
         )
+        _result, error = self.rpc("simotel.agent.state", "action_resume", [row.ids])
+        self.assertEqual(
+            error, ("odoo.exceptions.UserError", "Extension 557 answers no queue: there is nothing to resume.")
+        )
 
     def test_directory_sync_button(self):
         self.fake.add_user("559", "Cy", queues=["901"])
         self.fake.users.pop("558")
         self.fake.members["900"].pop("558")
         self.authenticate("admin", "admin")
-        response = self.url_open(
-            "/web/dataset/call_button/simotel.extension/action_simotel_sync",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": "simotel.extension",
-                        "method": "action_simotel_sync",
-                        "args": [[]],
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.json()["result"]["params"]["type"], "success", response.text)
+        answer = self.call_button("simotel.extension", "action_simotel_sync", [])
+        self.assertEqual(answer["result"]["params"]["type"], "success", answer)
         self.env.invalidate_all()
         Extension = self.env["simotel.extension"]
         self.assertEqual(Extension.search([("company_id", "=", self.company.id)]).mapped("number"), ["557", "559"])
@@ -355,25 +384,6 @@ class TestAgentSteering(AgentsCommon, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestQueueCallsHttp(AgentsCommon, HttpCase):
-    def cdr_queue(self, unique_id, disposition="ANSWERED", hangup="agent", wait=3, talk=31, queue="900", agent="557"):
-        now = fields.Datetime.to_string(fields.Datetime.now())
-        return self.post(
-            "CdrQueue",
-            unique_id=unique_id,
-            src=CUSTOMER,
-            dst=agent,
-            queue=queue,
-            billsec=str(talk),
-            wait=str(wait),
-            duration=str(wait + talk),
-            disposition=disposition,
-            hangup=hangup,
-            starttime=now,
-            endtime=now,
-            answeredtime=now if disposition == "ANSWERED" else "",
-            detail=[{"src": CUSTOMER, "dst": agent, "disposition": disposition, "billsec": str(talk)}],
-        )
-
     def test_cdr_queue_reaches_the_wallboard_at_once(self):
         self.new_state("Ringing", participant=CUSTOMER, direction="in", queue="900", cuid="q.1")
         stats = self.notifications((self.company, "simotel_wallboard"), "simotel/queue_stats")

@@ -5,6 +5,7 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..tools import sea
 from . import sea_samples as samples
+from .common import inbound_settings
 from .fake_simotel import FakeSimotel
 from .rpc_session import RpcSession
 
@@ -106,15 +107,7 @@ class TestAttackLeadBait(SellerAndColleague):
 
     def setUp(self):
         super().setUp()
-        self.company.write(
-            {
-                "country_id": self.env.ref("base.ir").id,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": SEA_AUTH[0],
-                "simotel_inbound_password": SEA_AUTH[1],
-                "simotel_time_mode": "utc",
-            }
-        )
+        self.company.write(inbound_settings(SEA_AUTH, country_id=self.env.ref("base.ir").id))
         colleague = self.colleague
         colleague.simotel_extension = "557"
         self.env["res.partner"].create(

@@ -1,5 +1,6 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import inbound_settings
 from .rpc_session import RpcSession
 
 AUTH = ("simotel", "attack-s3cret")
@@ -12,14 +13,7 @@ class TestAttackInbound(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.env.company.write(
-            {
-                "country_id": self.env.ref("base.ir").id,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": AUTH[0],
-                "simotel_inbound_password": AUTH[1],
-            }
-        )
+        self.env.company.write(inbound_settings(AUTH, country_id=self.env.ref("base.ir").id))
         self.env["simotel.api.call"].create(
             {"name": "Probe", "code": "probe", "reply_format": "generic", "item_ids": [(0, 0, {"kind": "known"})]}
         )

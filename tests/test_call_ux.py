@@ -13,12 +13,11 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from . import sea_samples as samples
-from .common import inbound_settings, originate_settings, salesperson
-from .fake_simotel import FakeSimotel
+from .common import inbound_settings, originate_body, originate_settings, persian, salesperson
+from .fake_simotel import ORIGINATE, FakeSimotel
 from .rpc_session import RpcSession
 
 AUTH = ("simotel", "sea-secret")
-ORIGINATE = "call/originate/act"
 
 
 class CallUxCase(RpcSession, HttpCase):
@@ -63,9 +62,6 @@ class CallUxCase(RpcSession, HttpCase):
     def missed(self, cuid="m.1", src="09121234567", **values):
         values = {"src": src, "disposition": "NO ANSWER", "billsec": 0, "record": "", **values}
         return self.sea(cuid=cuid, **values)
-
-    def originate_bodies(self):
-        return [r["json"] for r in self.fake.requests if r["service"] == ORIGINATE]
 
     def open_activities(self, partner):
         return self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
@@ -126,19 +122,7 @@ class TestMissedCallActions(CallUxCase):
         answer = self.press("simotel.call", "action_simotel_call_back", [call.id])
         self.assertEqual(answer["result"]["params"]["type"], "success", answer)
         self.assertIn("Calling 09121234567 from extension 557", answer["result"]["params"]["message"])
-        self.assertEqual(
-            self.originate_bodies(),
-            [
-                {
-                    "caller": "557",
-                    "callee": "09121234567",
-                    "context": "main_routing",
-                    "caller_id": "557",
-                    "trunk_name": "trunk1",
-                    "timeout": "30",
-                }
-            ],
-        )
+        self.assertEqual(self.fake.bodies(ORIGINATE), [originate_body("09121234567")])
         back = self.Call.search([("originated_call_id", "!=", False)])
         self.assertRecordValues(
             back,
@@ -364,9 +348,7 @@ class TestCallNotes(CallUxCase):
         self.assertEqual(self.note_of(later).date, datetime(2024, 1, 16, 11, 40))
 
     def test_note_in_the_salesperson_language_jalali_and_persian_commas(self):
-        self.env["res.lang"]._activate_lang("fa_IR")
-        self.env["ir.module.module"]._load_module_terms(["simotel_connector"], ["fa_IR"], overwrite=True)
-        self.salesman.lang = "fa_IR"
+        persian(self, self.salesman, modules=())
         agent = new_test_user(
             self.env, login="simotel_ux_agent", groups="simotel_connector.group_simotel_user", lang="en_US"
         )
@@ -418,9 +400,7 @@ class TestCallTours(CallUxCase):
         self.long_call = self.sea(cuid="t.3", src="09121110000", starttime="2024-01-16 10:00:00", billsec=3661)
 
     def as_persian(self):
-        self.env["res.lang"]._activate_lang("fa_IR")
-        self.env["ir.module.module"]._load_module_terms(["web", "mail", "simotel_connector"], ["fa_IR"], overwrite=True)
-        self.salesman.lang = "fa_IR"
+        persian(self, self.salesman, modules=("web", "mail"))
 
     def test_search_a_call_by_number(self):
         self.start_tour(self.CALLS_URL, "simotel_calls_search", login="simotel_ux")
@@ -431,8 +411,8 @@ class TestCallTours(CallUxCase):
 
     def check_call_back(self):
         self.start_tour(self.CALLS_URL, "simotel_call_back_from_list", login="simotel_ux")
-        self.assertEqual([body["callee"] for body in self.originate_bodies()], ["09351112233"])
-        self.assertEqual(self.originate_bodies()[0]["caller"], "557")
+        self.assertEqual([body["callee"] for body in self.fake.bodies(ORIGINATE)], ["09351112233"])
+        self.assertEqual(self.fake.bodies(ORIGINATE)[0]["caller"], "557")
 
     def test_call_back_a_missed_call_from_the_list(self):
         self.check_call_back()

@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings
+from .common import SALESMAN_GROUP, inbound_settings, salesperson
 
 AUTH = ("simotel", "merge-secret")
 
@@ -16,12 +16,11 @@ class TestCdrQueueMerge(HttpCase):
         self.company.write(
             inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=True)
         )
-        groups = [self.env.ref("sales_team.group_sale_salesman").id]
-        simotel_user = self.env.ref("simotel_connector.group_simotel_user", raise_if_not_found=False)
-        if simotel_user:
-            groups.append(simotel_user.id)
-        self.agent = self.env["res.users"].create(
-            {"name": "Sara Queue", "login": "sara.queue", "simotel_extension": "557", "groups_id": [(6, 0, groups)]}
+        self.agent = salesperson(
+            self.env,
+            "sara.queue",
+            groups=f"{SALESMAN_GROUP},simotel_connector.group_simotel_user",
+            name="Sara Queue",
         )
         self.customer = self.env["res.partner"].create({"name": "Queue Customer", "mobile": "0912 123 4567"})
         self.Call = self.env["simotel.call"]

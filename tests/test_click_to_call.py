@@ -5,10 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..tools import sea
-from .common import originate_settings, salesperson
-from .fake_simotel import ERRORS, FakeSimotel
-
-ORIGINATE = "call/originate/act"
+from .common import originate_body, originate_settings, persian, salesperson
+from .fake_simotel import ERRORS, ORIGINATE, FakeSimotel
 
 
 class ClickToCallCase:
@@ -21,9 +19,6 @@ class ClickToCallCase:
         self.fake.configure_company(self.company, **originate_settings(self.env))
         self.user = salesperson(self.env, "simotel_sales")
         self.partner = self.env["res.partner"].create({"name": "Customer", "phone": "0912 123 4567"})
-
-    def originate_bodies(self):
-        return [r["json"] for r in self.fake.requests if r["service"] == ORIGINATE]
 
 
 @tagged("post_install", "-at_install")
@@ -54,27 +49,17 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         self.assertEqual(request["headers"]["Content-Type"], "application/json")
         self.assertEqual(request["headers"]["X-APIKEY"], self.fake.api_key)
         self.assertTrue(request["headers"]["Authorization"].startswith("Basic "))
-        self.assertEqual(
-            request["json"],
-            {
-                "caller": "557",
-                "callee": "09121234567",
-                "context": "main_routing",
-                "caller_id": "557",
-                "trunk_name": "trunk1",
-                "timeout": "30",
-            },
-        )
+        self.assertEqual(request["json"], originate_body("09121234567"))
 
     def test_default_number_is_phone_then_mobile(self):
         self.partner.write({"phone": False, "mobile": "+98 915 515 1515"})
         self.call(self.partner)
-        self.assertEqual(self.originate_bodies()[-1]["callee"], "09155151515")
+        self.assertEqual(self.fake.bodies(ORIGINATE)[-1]["callee"], "09155151515")
         self.partner.phone = "021 8888 1234"
         self.call(self.partner)
-        self.assertEqual(self.originate_bodies()[-1]["callee"], "02188881234")
+        self.assertEqual(self.fake.bodies(ORIGINATE)[-1]["callee"], "02188881234")
         self.call(self.partner, "mobile")
-        self.assertEqual(self.originate_bodies()[-1]["callee"], "09155151515")
+        self.assertEqual(self.fake.bodies(ORIGINATE)[-1]["callee"], "09155151515")
 
     def test_foreign_number_is_dialled_with_00(self):
         partner = self.env["res.partner"].create(
@@ -86,13 +71,13 @@ class TestClickToCall(ClickToCallCase, TransactionCase):
         )
         action = self.call(partner)
         self.assertNotification(action, "success", "004915123456789")
-        self.assertEqual(self.originate_bodies()[-1]["callee"], "004915123456789")
+        self.assertEqual(self.fake.bodies(ORIGINATE)[-1]["callee"], "004915123456789")
 
     def test_lead(self):
         lead = self.env["crm.lead"].create({"name": "Deal", "mobile": "989121234567", "user_id": self.user.id})
         action = self.call(lead)
         self.assertNotification(action, "success", "09121234567")
-        self.assertEqual(self.originate_bodies()[-1]["callee"], "09121234567")
+        self.assertEqual(self.fake.bodies(ORIGINATE)[-1]["callee"], "09121234567")
 
     def test_settings_drive_the_request(self):
         self.company.write(
@@ -289,28 +274,13 @@ class TestClickToCallTour(ClickToCallCase, HttpCase):
         self.start_tour(
             "/web#action=contacts.action_contacts&view_type=list", "simotel_click_to_call", login="simotel_sales"
         )
-        expected = {
-            "caller": "557",
-            "context": "main_routing",
-            "caller_id": "557",
-            "trunk_name": "trunk1",
-            "timeout": "30",
-        }
-        self.assertEqual(
-            self.originate_bodies(),
-            [
-                {**expected, "callee": "09121234567"},
-                {**expected, "callee": "09155151515"},
-            ],
-        )
+        self.assertEqual(self.fake.bodies(ORIGINATE), [originate_body("09121234567"), originate_body("09155151515")])
         self.assertEqual({r["method"] for r in self.fake.requests}, {"PUT"})
 
     def test_persian_web_client_is_right_to_left(self):
-        self.env["res.lang"]._activate_lang("fa_IR")
-        self.env["ir.module.module"]._load_module_terms(["web", "simotel_connector"], ["fa_IR"], overwrite=True)
-        self.user.lang = "fa_IR"
+        persian(self, self.user)
         self.partner.name = "Tour Customer"
         self.start_tour(
             "/web#action=contacts.action_contacts&view_type=list", "simotel_persian_rtl", login="simotel_sales"
         )
-        self.assertEqual([body["callee"] for body in self.originate_bodies()], ["09121234567"])
+        self.assertEqual([body["callee"] for body in self.fake.bodies(ORIGINATE)], ["09121234567"])

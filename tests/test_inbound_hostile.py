@@ -25,6 +25,8 @@ from odoo.tools import config
 from ..hooks import post_load
 from ..tools import inbound
 from . import sea_samples as samples
+from .common import inbound_settings
+from .rpc_session import RpcSession
 
 _logger = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def basic(auth):
     return "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode()
 
 
-class InboundCase(HttpCase):
+class InboundCase(RpcSession, HttpCase):
     """Two companies: A with Basic credentials, B protected by IP only (127.0.0.1, where the tests come from)."""
 
     @classmethod
@@ -48,14 +50,7 @@ class InboundCase(HttpCase):
         post_load()
         cls.company_a = cls.env.company
         cls.company_a.write(
-            {
-                "country_id": cls.env.ref("base.ir").id,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": A_AUTH[0],
-                "simotel_inbound_password": A_AUTH[1],
-                "simotel_inbound_ips": False,
-                "sequence": 10,
-            }
+            inbound_settings(A_AUTH, country_id=cls.env.ref("base.ir").id, simotel_inbound_ips=False, sequence=10)
         )
         cls.company_b = cls.env["res.company"].create(
             {
@@ -354,21 +349,8 @@ class TestInboundBounds(InboundCase):
         partner = self.env["res.partner"].create({"name": "Spacey"})
         self.authenticate("admin", "admin")
         started = time.perf_counter()
-        response = self.url_open(
-            "/web/dataset/call_kw/res.partner/write",
-            data=json.dumps(
-                {
-                    "params": {
-                        "model": "res.partner",
-                        "method": "write",
-                        "args": [[partner.id], {"phone": "0912" + " " * 20000 + "1234567"}],
-                        "kwargs": {},
-                    }
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
+        answer = self.call_kw("res.partner", "write", [[partner.id], {"phone": "0912" + " " * 20000 + "1234567"}])
+        self.assertEqual(answer.get("result"), True, answer)
         self.assertLess(time.perf_counter() - started, FAST)
 
     def test_nul_and_control_characters_are_refused(self):

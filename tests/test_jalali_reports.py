@@ -2,6 +2,8 @@
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import persian
+
 
 @tagged("post_install", "-at_install")
 class TestJalaliReports(HttpCase):
@@ -16,8 +18,7 @@ class TestJalaliReports(HttpCase):
         self.supervisor = new_test_user(
             self.env, "simotel_jalali_sup", groups="simotel_connector.group_simotel_supervisor", lang="en_US"
         )
-        self.env["res.lang"]._activate_lang("fa_IR")
-        self.supervisor.sudo().lang = "fa_IR"
+        persian(self, self.supervisor, modules=())
 
     def test_calls_carry_their_jalali_month_and_day_in_the_pbx_time_zone(self):
         self.assertEqual(self.early.start_jalali_day, "1403/09/10")

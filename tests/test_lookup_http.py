@@ -7,7 +7,11 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import inbound_settings
+
 USERNAME, PASSWORD = "simotel", "s3cret-pass"
+# The generic answer for John: a contact of Acme (customer code 1001, active contract), salesperson on 120.
+JOHN = {"contract": "0", "agent": "120", "known": "1", "customer_code": "1001", "name": "John"}
 
 
 @tagged("post_install", "-at_install")
@@ -19,14 +23,12 @@ class TestLookupHttp(HttpCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.company.write(
-            {
-                "country_id": cls.env.ref("base.ir").id,
-                "simotel_phone_country_id": False,
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": USERNAME,
-                "simotel_inbound_password": PASSWORD,
-                "simotel_inbound_ips": False,
-            }
+            inbound_settings(
+                (USERNAME, PASSWORD),
+                country_id=cls.env.ref("base.ir").id,
+                simotel_phone_country_id=False,
+                simotel_inbound_ips=False,
+            )
         )
         today = fields.Date.today()
         cls.agent = new_test_user(
@@ -157,17 +159,7 @@ class TestLookupHttp(HttpCase):
 
     def test_generic_post_active_contract(self):
         response = self._post("contract", self._component("09121234567"))
-        self.assertReply(
-            response,
-            200,
-            {
-                "contract": "0",
-                "agent": "120",
-                "known": "1",
-                "customer_code": "1001",
-                "name": "John",
-            },
-        )
+        self.assertReply(response, 200, JOHN)
 
     def test_generic_get_query_string(self):
         response = self._get("contract", self._component("09351112233"))
@@ -185,17 +177,7 @@ class TestLookupHttp(HttpCase):
     def test_generic_module_parameter(self):
         """The generic module sends one JSON parameter: a caller number or a customer code."""
         self.generic.write({"number_param": "mobile", "code_param": False})
-        self.assertReply(
-            self._post("contract", {"mobile": 989121234567}),
-            200,
-            {
-                "contract": "0",
-                "agent": "120",
-                "known": "1",
-                "customer_code": "1001",
-                "name": "John",
-            },
-        )
+        self.assertReply(self._post("contract", {"mobile": 989121234567}), 200, JOHN)
         self.assertReply(
             self._post("contract", {"mobile": "1002"}),
             200,

@@ -55,23 +55,7 @@ class TestQueueKpis(AgentsCommon, HttpCase):
         self.start = fields.Datetime.now().replace(microsecond=0) - timedelta(hours=1)
         for index, (uid, queue, disposition, hangup, wait, talk, agent, caller) in enumerate(CALLS):
             start = self.start + timedelta(minutes=index)
-            answered = start + timedelta(seconds=wait)
-            self.post(
-                "CdrQueue",
-                unique_id=uid,
-                src=caller,
-                dst=agent or queue,
-                queue=queue,
-                billsec=str(talk),
-                wait=str(wait),
-                duration=str(wait + talk),
-                disposition=disposition,
-                hangup=hangup,
-                starttime=fields.Datetime.to_string(start),
-                answeredtime=fields.Datetime.to_string(answered) if talk else "",
-                endtime=fields.Datetime.to_string(answered + timedelta(seconds=talk)),
-                detail=[{"src": caller, "dst": agent or queue, "disposition": disposition, "billsec": str(talk)}],
-            )
+            self.cdr_queue(uid, disposition, hangup, wait, talk, queue, agent, caller=caller, start=start)
         self.env["simotel.event"]._cron_process()
         self.env.invalidate_all()
         self.Report = self.env["simotel.queue.report"].with_user(self.supervisor)

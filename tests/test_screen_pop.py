@@ -6,7 +6,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
-from .common import ringing
+from .common import ringing, salesperson
 
 
 class ScreenPopCommon:
@@ -17,23 +17,9 @@ class ScreenPopCommon:
         super().setUpClass()
         cls.company = cls.env.company
         cls.company.simotel_phone_country_id = cls.env.ref("base.ir")
-        cls.agent = new_test_user(
-            cls.env,
-            "simotel_agent",
-            groups="sales_team.group_sale_salesman",
-            name="Agent Sara",
-            simotel_extension="557",
-        )
-        cls.colleague = new_test_user(
-            cls.env,
-            "simotel_colleague",
-            groups="sales_team.group_sale_salesman",
-            name="Colleague Reza",
-            simotel_extension="558",
-        )
-        cls.salesperson = new_test_user(
-            cls.env, "simotel_seller", groups="sales_team.group_sale_salesman", name="Seller Mina"
-        )
+        cls.agent = salesperson(cls.env, "simotel_agent", "557", name="Agent Sara")
+        cls.colleague = salesperson(cls.env, "simotel_colleague", "558", name="Colleague Reza")
+        cls.salesperson = salesperson(cls.env, "simotel_seller", False, name="Seller Mina")
         cls.customer_company = cls.env["res.partner"].create(
             {
                 "name": "Parsian Trading",

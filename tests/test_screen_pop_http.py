@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import allow_websockets, ringing
+from .common import allow_websockets, inbound_settings, ringing
 from .test_screen_pop import ScreenPopCommon
 
 SEA_USER, SEA_PASSWORD = "simotel", "tour-secret"
@@ -10,13 +10,7 @@ class ScreenPopHttpCommon(ScreenPopCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.sudo().write(
-            {
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": SEA_USER,
-                "simotel_inbound_password": SEA_PASSWORD,
-            }
-        )
+        cls.company.sudo().write(inbound_settings((SEA_USER, SEA_PASSWORD)))
 
     def post_event(self, name, **values):
         return self.opener.post(

@@ -8,7 +8,7 @@ import requests
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings
+from .common import inbound_settings, salesperson
 
 AUTH = ("simotel", "sea-secret")
 
@@ -21,15 +21,7 @@ class TestSeaHttp(HttpCase):
         self.company.write(
             inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=True)
         )
-        self.salesman = self.env["res.users"].create(
-            {
-                "name": "Sara Sales",
-                "login": "sara.sea",
-                "password": "sara.sea",
-                "simotel_extension": "557",
-                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
-            }
-        )
+        self.salesman = salesperson(self.env, "sara.sea", name="Sara Sales")
         self.customer = self.env["res.partner"].create(
             {
                 "name": "Customer Ali",

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .fake_simotel import FakeSimotel
+from .rpc_session import RpcSession
 
 SECRET_FIELDS = ("simotel_api_password", "simotel_api_key", "simotel_inbound_password")
 
@@ -71,7 +72,7 @@ class TestSecretsStayWithAdmins(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSettingsWebClient(HttpCase):
+class TestSettingsWebClient(RpcSession, HttpCase):
     def setUp(self):
         super().setUp()
         _configure_secrets(self.env.company)
@@ -83,22 +84,8 @@ class TestSettingsWebClient(HttpCase):
         )
 
     def _call_kw(self, model, method, args, kwargs=None):
-        return self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": kwargs or {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        ).text
+        """The answer as the browser receives it (text)."""
+        return json.dumps(self.call_kw(model, method, args, kwargs))
 
     def test_non_admin_rpc_never_sees_secrets(self):
         self.authenticate("simotel_rpc", "simotel_rpc_pw")

@@ -99,42 +99,41 @@ class TestSimotelCall(TransactionCase):
         payload = sea.normalize("Cdr", dict(samples.CDR_INCOMING_V3, **values))
         return self.Call._simotel_upsert_cdr(self.company, payload)
 
-    def test_cdr_completes_click_to_call(self):
-        partner = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018573"})
-        originated = self.Call._simotel_register_originate(
+    def originate(self, partner, originated_call_id):
+        """The call the agent (562) starts to ``partner``'s phone, as click-to-call records it."""
+        return self.Call._simotel_register_originate(
             {
                 "company_id": self.company.id,
                 "user_id": self.agent.id,
                 "partner_id": partner.id,
                 "lead_id": False,
                 "caller_number": "562",
-                "callee_number": "09365018573",
-                "originated_call_id": "orig.call.1703145054.787335",
+                "callee_number": partner.phone,
+                "originated_call_id": originated_call_id,
             }
         )
+
+    def test_cdr_completes_click_to_call(self):
+        partner = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018573"})
+        originated = self.originate(partner, "orig.call.1703145054.787335")
         self.assertEqual(
             (originated.state, originated.direction, originated.unique_id), ("originated", "outbound", False)
         )
-        call, created = self.cdr(
-            cuid="1703145054.9",
-            src="562",
-            dst="09365018573",
-            type="outgoing",
-            originated_call_id="orig.call.1703145054.787335",
-        )
+        report = {
+            "cuid": "1703145054.9",
+            "src": "562",
+            "dst": "09365018573",
+            "type": "outgoing",
+            "originated_call_id": "orig.call.1703145054.787335",
+        }
+        call, created = self.cdr(**report)
         self.assertTrue(created)
         self.assertEqual(call, originated)
         self.assertEqual(
             (call.state, call.unique_id, call.partner_id, call.user_id), ("done", "1703145054.9", partner, self.agent)
         )
         self.assertEqual(self.Call.search_count([("originated_call_id", "=", "orig.call.1703145054.787335")]), 1)
-        again, created = self.cdr(
-            cuid="1703145054.9",
-            src="562",
-            dst="09365018573",
-            type="outgoing",
-            originated_call_id="orig.call.1703145054.787335",
-        )
+        again, created = self.cdr(**report)  # the same report again
         self.assertEqual((again, created), (originated, False))
 
     def test_direction_from_numbers_and_lead_link(self):
@@ -207,17 +206,7 @@ class TestSimotelCall(TransactionCase):
         )
         lead = self.env["crm.lead"].create({"name": "Batch lead", "phone": "09130000088"})
         dialled = self.env["res.partner"].create({"name": "Dialled", "phone": "09365018574"})
-        originated = self.Call._simotel_register_originate(
-            {
-                "company_id": self.company.id,
-                "user_id": self.agent.id,
-                "partner_id": dialled.id,
-                "lead_id": False,
-                "caller_number": "562",
-                "callee_number": "09365018574",
-                "originated_call_id": "orig.batch.1",
-            }
-        )
+        originated = self.originate(dialled, "orig.batch.1")
         known, _created = self.cdr(cuid="b.known", src="09120000077")
         self.company.simotel_missed_call_activity = True
         missed = dict(samples.CDR_INCOMING_V3, src="09120000077", dst="562", disposition="NO ANSWER", billsec=0)

@@ -4,6 +4,7 @@ import logging
 
 from odoo.tests import HttpCase, tagged
 
+from .common import inbound_settings
 from .fake_simotel import FakeSimotel
 
 USERNAME, PASSWORD = "simotel", "ux-admin-secret"
@@ -17,14 +18,7 @@ class TestAdminSeesWhatArrives(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write(
-            {
-                "simotel_inbound_auth": "basic",
-                "simotel_inbound_username": USERNAME,
-                "simotel_inbound_password": PASSWORD,
-                "simotel_inbound_ips": False,
-            }
-        )
+        cls.company.write(inbound_settings((USERNAME, PASSWORD), simotel_inbound_ips=False))
         cls.api_call = cls.env["simotel.api.call"].create(
             {"name": "UX lookup", "code": "ux", "reply_format": "generic"}
         )

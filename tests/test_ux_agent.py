@@ -8,13 +8,14 @@ from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from .common import allow_websockets, persian
+from .rpc_session import RpcSession
 from .sea_samples import CDR_INCOMING_V3
 from .test_screen_pop_http import ScreenPopHttpCommon
 
 CALL_ID = "1700000100.10"
 
 
-class AgentCase(ScreenPopHttpCommon):
+class AgentCase(RpcSession, ScreenPopHttpCommon):
     def bus_messages(self, user, kind):
         self.env.cr.precommit.run()
         channel = json_dump(channel_with_db(self.env.cr.dbname, user.partner_id))
@@ -73,21 +74,7 @@ class TestCardLifecycle(AgentCase, HttpCase):
         self.state("557", "Ringing")
         self.state("558", "Ringing", unique_id="1700000200.20")
         self.authenticate("simotel_agent", "simotel_agent")
-        response = self.url_open(
-            "/web/dataset/call_kw/simotel.screen.pop/simotel_recent_pops",
-            data=json.dumps(
-                {
-                    "params": {
-                        "model": "simotel.screen.pop",
-                        "method": "simotel_recent_pops",
-                        "args": [],
-                        "kwargs": {"limit": 10},
-                    }
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        pops = response.json()["result"]
+        pops = self.call_kw("simotel.screen.pop", "simotel_recent_pops", [], {"limit": 10})["result"]
         self.assertEqual([pop["unique_id"] for pop in pops], [CALL_ID])
         self.assertEqual(pops[0]["partner"], {"id": self.customer.id, "name": self.customer.display_name})
         self.assertEqual(pops[0]["number"], self.caller)
@@ -143,14 +130,8 @@ class TestWebsocketWarning(AgentCase, HttpCase):
 
     def test_status_is_for_simotel_administrators(self):
         self.authenticate("simotel_agent", "simotel_agent")
-        response = self.url_open(
-            "/web/dataset/call_kw/simotel.status/simotel_get_status",
-            data=json.dumps(
-                {"params": {"model": "simotel.status", "method": "simotel_get_status", "args": [], "kwargs": {}}}
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.json()["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        answer = self.call_kw("simotel.status", "simotel_get_status", [])
+        self.assertEqual(self.error_name(answer), "AccessError")
 
 
 @tagged("post_install", "-at_install")

@@ -18,6 +18,17 @@ import time
 from typing import NamedTuple
 
 MAX_BODY_BYTES = 64 * 1024
+# How the routes Simotel calls (API components, SEA events) are declared: no user, session or CSRF token
+# (the PBX authenticates per request), GET or POST, a read-write cursor, a body of MAX_BODY_BYTES at most.
+ROUTE_OPTIONS = {
+    "type": "http",
+    "auth": "none",
+    "methods": ["GET", "POST"],
+    "csrf": False,
+    "save_session": False,
+    "readonly": False,
+    "max_content_length": MAX_BODY_BYTES,
+}
 MAX_DEPTH = 32  # nesting of JSON objects and lists
 JSON_TYPES = ("application/json", "text/json")
 FORM_TYPES = ("application/x-www-form-urlencoded",)

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { ring } from "./screen_pop_tour";
+import { newState } from "./sea";
 
 /** Persian: the page is right to left. */
 function rtl(lang) {
@@ -13,7 +13,7 @@ function rtl(lang) {
 function cardSteps({ lang, result, note }) {
     return [
         ...rtl(lang),
-        ring("09123456789", "1700000000.77"),
+        newState("557", "Ringing", "1700000000.77", "09123456789"),
         {
             content: "The caller's card shows the customer",
             trigger: ".o_simotel_screen_pop .o_simotel_screen_pop_name:contains(Ali Rezaei)",

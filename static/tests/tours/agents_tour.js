@@ -1,17 +1,5 @@
 import { registry } from "@web/core/registry";
-
-const SEA_AUTH = "Basic " + btoa("simotel:agents-tour");
-
-async function postEvent(name, payload) {
-    const response = await fetch(`/simotel/sea/${name}`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: SEA_AUTH },
-        body: JSON.stringify({ event_name: name, ...payload }),
-    });
-    if (!response.ok) {
-        throw new Error(`SEA ${name} refused: HTTP ${response.status}`);
-    }
-}
+import { postSeaEvent } from "./sea";
 
 /** Resolve when ``selector`` matches within ``ms`` milliseconds, else fail the tour. */
 async function within(ms, selector, what) {
@@ -31,7 +19,7 @@ function postAndSee(name, payload, selector, what) {
         trigger: ".o_simotel_wallboard h4",
         run: async () => {
             const start = performance.now();
-            await postEvent(name, payload);
+            await postSeaEvent(name, payload, "agents-tour");
             await within(1000 - (performance.now() - start), selector, what);
         },
     };

@@ -1,32 +1,5 @@
 import { registry } from "@web/core/registry";
-
-/** A step that makes Simotel report extension 557 ringing for ``caller``. */
-export function ring(caller, uniqueId) {
-    return {
-        content: `Simotel: extension 557 rings for ${caller}`,
-        trigger: ".o_main_navbar",
-        run: async () => {
-            const response = await fetch("/simotel/sea/NewState", {
-                method: "POST",
-                headers: {
-                    "Content-Type": "application/json",
-                    Authorization: "Basic " + btoa("simotel:tour-secret"),
-                },
-                body: JSON.stringify({
-                    event_name: "NewState",
-                    exten: "557",
-                    state: "Ringing",
-                    participant: caller,
-                    direction: "in",
-                    unique_id: uniqueId,
-                }),
-            });
-            if (!response.ok) {
-                throw new Error(`SEA event refused: HTTP ${response.status}`);
-            }
-        },
-    };
-}
+import { newState } from "./sea";
 
 /**
  * Logged in as the agent on extension 557: Simotel reports that 557 rings for
@@ -35,7 +8,7 @@ export function ring(caller, uniqueId) {
 registry.category("web_tour.tours").add("simotel_connector.screen_pop", {
     url: "/web",
     steps: () => [
-        ring("09123456789", "1700000000.42"),
+        newState("557", "Ringing", "1700000000.42", "09123456789"),
         {
             content: "The caller's card shows the customer",
             trigger: ".o_simotel_screen_pop .o_simotel_screen_pop_name:contains(Ali Rezaei)",
@@ -56,7 +29,7 @@ registry.category("web_tour.tours").add("simotel_connector.screen_pop", {
 registry.category("web_tour.tours").add("simotel_connector.screen_pop_unknown", {
     url: "/web",
     steps: () => [
-        ring("02188776655", "1700000000.43"),
+        newState("557", "Ringing", "1700000000.43", "02188776655"),
         {
             content: "The card says the number is unknown",
             trigger: ".o_simotel_screen_pop .o_simotel_screen_pop_unknown",

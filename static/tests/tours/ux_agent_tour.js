@@ -1,32 +1,5 @@
 import { registry } from "@web/core/registry";
-
-/** A step that posts a SEA ``NewState`` event of extension ``exten`` as Simotel does. */
-function newState(exten, state, uniqueId, caller = "09123456789") {
-    return {
-        content: `Simotel: extension ${exten} is ${state}`,
-        trigger: ".o_main_navbar",
-        run: async () => {
-            const response = await fetch("/simotel/sea/NewState", {
-                method: "POST",
-                headers: {
-                    "Content-Type": "application/json",
-                    Authorization: "Basic " + btoa("simotel:tour-secret"),
-                },
-                body: JSON.stringify({
-                    event_name: "NewState",
-                    exten,
-                    state,
-                    participant: caller,
-                    direction: "in",
-                    unique_id: uniqueId,
-                }),
-            });
-            if (!response.ok) {
-                throw new Error(`SEA event refused: HTTP ${response.status}`);
-            }
-        },
-    };
-}
+import { newState } from "./sea";
 
 /** A queue call rings the agent (557) and a colleague (558); the colleague answers: the agent's card closes. */
 registry.category("web_tour.tours").add("simotel_connector.screen_pop_closes", {
