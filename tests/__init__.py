@@ -39,3 +39,6 @@ from . import test_extension_directory
 from . import test_not_connected
 from . import test_after_call
 from . import test_sea_call_events
+from . import test_attack_aftercall
+from . import test_attack_sea_events
+from . import test_attack_directory

@@ -1,0 +1,82 @@
+"""Attacks on the call results and notes, and on click-to-call's call limit.
+
+Each test goes through Odoo's real HTTP stack (SEA events as the PBX posts them, buttons as the web
+client presses them) and states the attack and the safe behaviour expected.
+"""
+
+from odoo.tests import HttpCase, tagged
+
+from .common import inbound_settings, originate_settings, salesperson
+from .fake_simotel import FakeSimotel
+from .rpc_session import RpcSession
+from .test_after_call import UNIQUE_ID, AfterCallCommon
+
+ORIGINATE = "call/originate/act"
+
+
+@tagged("post_install", "-at_install")
+class TestAttackAfterCall(AfterCallCommon, HttpCase):
+    def test_a_note_does_not_subscribe_the_agent_to_a_lead_they_may_not_read(self):
+        """Attack: a salesperson restricted to their own documents answers a call of a customer whose
+        lead belongs to another salesperson (Mina) and saves a call result with a note. The note is
+        posted on the lead as superuser *in the name of* the agent, and Odoo subscribes the author of a
+        message as a follower of the record: the agent now follows Mina's lead, which the record rules
+        hide from them, and receives (and reads, in their inbox or over RPC) every later message of
+        it: Mina's offers, the customer's e-mails. One call result is enough to read a colleague's
+        lead for ever. Expected: the note reaches the lead's chatter, but the agent does not follow
+        the lead and cannot read the lead's later messages."""
+        self.lead.user_id = self.salesperson
+        self.assertFalse(self.lead.with_user(self.agent).has_access("read"), "own documents only")
+        self.ring()
+        self.login_as("simotel_agent")
+        self.wrap_up(
+            {"result_id": self.interested.id, "note": "Asked for a discount"},
+            {"default_unique_id": UNIQUE_ID, "default_number": self.caller},
+        )
+        self.hang_up()
+        self.assertTrue(any("Asked for a discount" in body for body in self.notes(self.lead)), "the note is there")
+        self.lead.with_user(self.salesperson).message_post(
+            body="Our best offer: 40% discount until Friday", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        answer = self.call_kw("mail.message", "search_read", [[("body", "ilike", "40% discount")], ["body"]])
+        self.assertEqual(answer.get("result"), [], "the agent reads the messages of a lead hidden from them")
+        self.assertNotIn(self.agent.partner_id, self.lead.message_partner_ids, "the agent follows the lead")
+
+
+@tagged("post_install", "-at_install")
+class TestAttackCallLimit(RpcSession, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.fake = self.enterContext(FakeSimotel())
+        self.company = self.env.company
+        self.fake.configure_company(
+            self.company,
+            country_id=self.env.ref("base.ir").id,
+            **originate_settings(self.env),
+            **inbound_settings(("simotel", "call-limit-secret")),
+        )
+        self.agent = salesperson(self.env, "cl_agent", password="cl_agent_pw")
+        self.customer = self.env["res.partner"].create({"name": "Customer Nima", "mobile": "0912 123 4567"})
+
+    def test_negative_call_limit_is_never_sent(self):
+        """Attack (a slip or a hostile settings change): Settings ▸ Simotel ▸ Maximum Call Duration
+        accepts any integer, and click-to-call sends any non-zero value as SA ``call_limit``: -60 goes
+        to the PBX as ``"-60"``, a value Simotel does not document (no limit, or a call cut at once:
+        either way not what "0: no limit" promises, and the company's phone bill is no longer
+        bounded as the administrator believes). Expected: a negative call limit is refused when the
+        settings are saved (or never sent)."""
+        self.authenticate("admin", "admin")
+        saved = self.web_save("res.config.settings", [], {"simotel_originate_call_limit": -60})
+        if "error" not in saved:
+            executed = self.call_button("res.config.settings", "execute", [saved["result"][0]["id"]])
+            if "error" in executed:
+                return  # refused when saved: safe
+        else:
+            return  # refused when saved: safe
+        self.authenticate("cl_agent", "cl_agent_pw")
+        answer = self.call_button("res.partner", "action_simotel_call", [self.customer.id])
+        self.assertNotIn("error", answer)
+        bodies = [r["json"] for r in self.fake.requests if r["service"] == ORIGINATE]
+        self.assertEqual(len(bodies), 1)
+        limit = bodies[0].get("call_limit")
+        self.assertTrue(limit is None or int(limit) > 0, "call_limit sent to the PBX: %r" % limit)

@@ -1,0 +1,78 @@
+"""Attacks on picking users' extensions from the PBX directory, over RPC as the web client sends them."""
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import inbound_settings
+from .rpc_session import RpcSession
+
+MANAGER = "simotel_connector.group_simotel_manager"
+
+
+@tagged("post_install", "-at_install")
+class TestAttackDirectory(RpcSession, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.company_a = self.env.company
+        self.company_a.write(inbound_settings(("simotel", "attack-directory-a")))
+        self.company_b = self.env["res.company"].create({"name": "Branch B Telecom"})
+        self.company_b.simotel_directory_synced = fields.Datetime.now()
+        Extension = self.env["simotel.extension"]
+        # Branch B's PBX: 301 is its reception desk, which no Odoo user holds.
+        self.b_reception = Extension.create({"company_id": self.company_b.id, "number": "301", "name": "Reception"})
+        # The Simotel administrator of company A only.
+        self.admin_a = new_test_user(
+            self.env,
+            "attack_dir_admin_a",
+            groups=MANAGER,
+            company_id=self.company_a.id,
+            company_ids=[self.company_a.id],
+        )
+        self.assertFalse(
+            self.b_reception.with_user(self.admin_a).has_access("read"), "B's directory is hidden from A's admin"
+        )
+        # A user of branch B who also works for company A.
+        self.shared = new_test_user(
+            self.env,
+            "attack_dir_shared",
+            groups="base.group_user",
+            company_id=self.company_b.id,
+            company_ids=[self.company_a.id, self.company_b.id],
+        )
+        # A user of company A only.
+        self.a_user = new_test_user(
+            self.env,
+            "attack_dir_a_user",
+            groups="base.group_user",
+            company_id=self.company_a.id,
+            company_ids=[self.company_a.id],
+        )
+
+    def test_admin_of_one_company_cannot_assign_another_companys_directory_rows(self):
+        """Attack: the Simotel administrator of company A picks, for a user whose company is branch B,
+        an extension of B's PBX directory (here B's reception desk, 301) by its id. The record rules
+        hide B's directory from them, but the write runs as superuser once the user shares one company
+        with the administrator, and the inverse only compares the row's company with the user's. A's
+        administrator thereby decides which phone of B's PBX the user's click-to-calls ring and bill
+        and whose calls pop on their screen. Expected: refused (an access error), the user keeps no
+        extension."""
+        self.login_as("attack_dir_admin_a")
+        answer = self.call_kw("res.users", "write", [[self.shared.id], {"simotel_extension_id": self.b_reception.id}])
+        self.env.invalidate_all()
+        self.assertEqual(self.error_name(answer), "AccessError", answer)
+        self.assertFalse(self.shared.simotel_extension)
+
+    def test_another_companys_directory_is_not_read_through_the_error_message(self):
+        """Attack: A's administrator writes ids of directory rows of other companies (which record rules
+        hide from them) into the extension of a user of A, one id after the other. Each refusal says
+        "Extension 301 is on the PBX of Branch B Telecom, …": the whole directory of every other
+        company (numbers and company names) reads through the error messages. Expected: the refusal
+        names neither the number nor the other company."""
+        self.login_as("attack_dir_admin_a")
+        answer = self.call_kw("res.users", "write", [[self.a_user.id], {"simotel_extension_id": self.b_reception.id}])
+        self.assertIn("error", answer)
+        message = answer["error"]["data"]["message"]
+        self.assertNotIn("301", message)
+        self.assertNotIn("Branch B Telecom", message)
+        self.env.invalidate_all()
+        self.assertFalse(self.a_user.simotel_extension)
