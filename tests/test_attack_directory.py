@@ -76,3 +76,26 @@ class TestAttackDirectory(RpcSession, HttpCase):
         self.assertNotIn("Branch B Telecom", message)
         self.env.invalidate_all()
         self.assertFalse(self.a_user.simotel_extension)
+
+    def test_the_directory_is_written_by_the_pbx_only(self):
+        """Attack: once company A's directory is synced, users' extensions must be on A's PBX, and an
+        extension the PBX removed cannot be given again. The screens never create nor edit directory
+        rows, but a Simotel administrator may over RPC (the model's access rights allow create and
+        write): they create a row "570" that the PBX does not have, or set a removed row active
+        again, and then assign it; the check "only the PBX's extensions" is void and calls ring
+        nothing. Expected: directory rows are created, changed and re-activated only by the PBX
+        (sync and SEA), so both assignments are refused."""
+        self.company_a.simotel_directory_synced = fields.Datetime.now()
+        Extension = self.env["simotel.extension"]
+        removed = Extension.create({"company_id": self.company_a.id, "number": "560", "name": "Dina", "active": False})
+        self.login_as("attack_dir_admin_a")
+        created = self.call_kw(
+            "simotel.extension", "create", [[{"company_id": self.company_a.id, "number": "570", "name": "Made up"}]]
+        )
+        if "error" not in created:
+            self.call_kw("res.users", "write", [[self.a_user.id], {"simotel_extension_id": created["result"][0]}])
+        self.call_kw("simotel.extension", "write", [[removed.id], {"active": True}])
+        self.env.invalidate_all()
+        self.assertFalse(self.a_user.simotel_extension, "an extension that is not on the PBX was assigned")
+        self.assertFalse(removed.active, "an extension the PBX removed was re-activated")
+        self.assertFalse(Extension.search_count([("number", "=", "570")]), "a directory row the PBX does not have")
