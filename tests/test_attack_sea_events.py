@@ -100,6 +100,35 @@ class TestAttackSeaEvents(HttpCase):
         self.assertEqual(call.user_id, self.sara, "no agent on 902: the call stays Sara's")
         self.assertTrue(call.with_user(self.sara).has_access("read"), "Sara still sees the call she took")
 
+    def test_voicemails_without_a_number_to_call_back_make_no_leads(self):
+        """Attack: a caller who hides their number (or a colleague on extension 558) leaves voicemails.
+        With "Voicemail from Unknown Numbers: Create a lead", each one becomes a new lead named
+        "Voicemail from ?" (or "from 558") with an activity for the voicemail user: there is no number
+        to find the previous lead by, so nothing is merged, and anybody with a withheld number floods
+        the CRM and the voicemail user's activities (ten calls, ten leads). Expected: a voicemail
+        without a caller number that Odoo can call back is only listed in Simotel > Voicemails."""
+        self.company.simotel_voicemail_unknown = "lead"
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        before = Lead.search_count([])
+        for index, caller in enumerate(["", "", "", "558"]):
+            self.deliver(
+                {
+                    "event_name": "VoiceMail",
+                    "id": "attack-vm-%d" % index,
+                    "number": "5555",
+                    "state": "SUCCESS",
+                    "date": "2020-12-31 12:27:31.752195",
+                    "filename": "5555_1609417639-vm-record-file-%d.wav" % index,
+                    "duration": "14",
+                    "caller": caller,
+                }
+            )
+        self.env.invalidate_all()
+        self.assertEqual(self.env["simotel.voicemail"].search_count([("key", "like", "attack-vm-")]), 4)
+        self.assertEqual(
+            Lead.search([], order="id").mapped("name")[before:], [], "leads made for callers nobody can call back"
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestAttackTrunkApi(HttpCase):
