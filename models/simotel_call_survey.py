@@ -68,7 +68,7 @@ class SimotelCallSurvey(models.Model):
             "company_id": company.id,
             "unique_id": payload["unique_id"],
             "label": sea.event_text(payload.get("label"), 64),
-            "score": sea.to_int(payload.get("point")) or 0,
+            "score": sea.to_score(payload.get("point")) or 0,
             "date": (sea.parse_time(payload.get("date"), tz_name) or fields.Datetime.now()).replace(microsecond=0),
             "src": sea.event_text(payload.get("src"), 64) or False,
             "dst": sea.event_text(payload.get("dst"), 64) or False,

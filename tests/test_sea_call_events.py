@@ -254,7 +254,7 @@ class TestSeaCallEvents(RpcSession, HttpCase):
 
     def test_hostile_surveys_are_refused_whole(self):
         before = self.Event.search_count([])
-        for point in ("abc", -1, "", None, [5], {"$gt": 0}, 10**7, "5\x00"):
+        for point in ("abc", -1, "", None, [5], {"$gt": 0}, 10**7, "5\x00", "99:59:59", "1e5", "4.5", 4.5):
             with self.subTest(point=point):
                 self.refused(survey(point=point))
         self.refused(dict(survey(), unique_id=""))

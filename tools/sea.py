@@ -227,7 +227,7 @@ def normalize(name, payload):
             result[key] = ""
         elif value not in (None, "") and parse_time(value) is None:
             raise InboundError(400, "field %r is not a time between %d and %d" % (key, MIN_YEAR, MAX_YEAR))
-    if name == "Survey" and to_int(result.get("point")) not in range(MAX_SURVEY_POINT + 1):
+    if name == "Survey" and to_score(result.get("point")) is None:
         raise InboundError(400, "Survey event: field 'point' must be a score from 0 to %d" % MAX_SURVEY_POINT)
     if name in CALL_ID_EVENTS:
         unique_id = result.get("unique_id")
@@ -235,6 +235,23 @@ def normalize(name, payload):
             raise InboundError(400, "%s event without unique_id" % name)
         result["unique_id"] = str(unique_id)
     return result
+
+
+def to_score(value):
+    """A poll score: a whole number from 0 to :data:`MAX_SURVEY_POINT` (``5``, ``"5"``), or ``None``.
+
+    Stricter than :func:`to_int`, which reads durations: ``"99:59:59"``, ``"1e5"``, ``4.5`` and
+    ``true`` are no scores.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,7}", value.strip()):
+        value = int(value.strip())
+    if isinstance(value, int) and 0 <= value <= MAX_SURVEY_POINT:
+        return value
+    return None
 
 
 def to_int(value):
