@@ -96,7 +96,7 @@ class SimotelApiCallItem(models.Model):
         for item in self.filtered(lambda i: i.kind == "domain"):
             self._simotel_check_domain(item.domain)
 
-    @api.constrains("key", "value_true", "value_false", "value_expired", "api_call_id")
+    @api.constrains("kind", "key", "value_true", "value_false", "value_expired", "api_call_id")
     def _check_values(self):
         for item in self:
             if any(api_component.unsafe_value(v) for v in (item.value_true, item.value_false, item.value_expired)):
@@ -117,6 +117,13 @@ class SimotelApiCallItem(models.Model):
                 if item.key not in api_component.TRUNK_KEYS:
                     raise ValidationError(
                         _("Items of a Trunk API call give the trunk, the extension or the call_limit property.")
+                    )
+                if item.key in ("trunk", "extension") and item.kind in api_component.CUSTOMER_TEXT_KINDS:
+                    raise ValidationError(
+                        _(
+                            "The customer's name or code cannot give the trunk or the number the trunk calls: "
+                            "customers can change them."
+                        )
                     )
                 if item.key == "call_limit" and any(
                     value and not api_component.valid_call_limit(value)

@@ -15,7 +15,14 @@ class SimotelCallTransfer(models.Model):
     Transfers are kept by ``(company, unique_id)`` whether or not the call's
     report arrived: :meth:`_simotel_link_calls` attaches them to the call
     when its report comes, and the last transfer's target becomes the call's
-    agent, whichever arrived first.
+    agent (when it is a known agent), whichever arrived first.
+
+    Simotel's ``Transfer`` carries no time, so a delivery is a repetition (the
+    PBX's retry) only when it equals the call's latest step; the same hand-over
+    later in the chain (557 → 558, 558 → 557, 557 → 558) is a new step. Steps
+    are numbered per call and a number is taken once (unique key): of two
+    concurrent deliveries, the later one fails whole and its retry (the
+    event cron) sees the step the other recorded.
     """
 
     _name = "simotel.call.transfer"
@@ -40,9 +47,9 @@ class SimotelCallTransfer(models.Model):
 
     _sql_constraints = [
         (
-            "transfer_uniq",
-            "UNIQUE(company_id, unique_id, transferer, transferred_from, transferred_to)",
-            "A transfer of a call is recorded once.",
+            "transfer_step_uniq",
+            "UNIQUE(company_id, unique_id, sequence)",
+            "A step of a call's transfer chain is recorded once.",
         ),
     ]
 
@@ -65,16 +72,18 @@ class SimotelCallTransfer(models.Model):
             "transferred_to": sea.event_text(payload.get("transferred_to"), 64),
         }
         Transfer = self.sudo().with_company(company)
-        key = [(name, "=", value) for name, value in values.items()]
-        existing = Transfer.search(key, limit=1)
-        if existing:
-            return existing
+        latest = Transfer.search(
+            [("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])],
+            order="sequence desc, id desc",
+            limit=1,
+        )
+        if latest and all((latest[name] or "") == value for name, value in values.items() if name != "company_id"):
+            return latest  # the PBX's retry of the latest step
         Users = self.env["res.users"]
-        previous = Transfer.search([("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])])
         values.update(
             {
                 "date": received_at or fields.Datetime.now(),
-                "sequence": (max(previous.mapped("sequence")) + 1) if previous else 1,
+                "sequence": latest.sequence + 1 if latest else 1,
                 "transferer_user_id": Users._simotel_find_by_extension(values["transferer"], company).id,
                 "to_user_id": phone.is_extension(values["transferred_to"])
                 and Users._simotel_find_by_extension(values["transferred_to"], company).id,
@@ -88,8 +97,12 @@ class SimotelCallTransfer(models.Model):
             with self.env.cr.savepoint():
                 transfer = Transfer.create(values)
         except psycopg2.errors.UniqueViolation:
-            # The same transfer delivered twice at once: the other delivery recorded it.
-            return Transfer.search(key, limit=1)
+            # A concurrent delivery of this call took this step's number first; its commit is not in
+            # this transaction's snapshot (Odoo's transactions are REPEATABLE READ, so no lock taken
+            # now could show it). The event fails whole; its retry sees that step.
+            raise sea.InboundError(
+                409, "a concurrent delivery of call %s recorded a transfer first; retried later" % values["unique_id"]
+            ) from None
         self._simotel_apply(transfer.call_id)
         return transfer
 
@@ -109,10 +122,14 @@ class SimotelCallTransfer(models.Model):
 
     @api.model
     def _simotel_apply(self, calls):
-        """The last transfer's target is the call's agent (for follow-ups and KPIs), when it is an extension."""
+        """The target of the call's last hand-over to a known agent is the call's agent (for follow-ups and KPIs).
+
+        A hand-over to a number that is no agent's (a queue, an IVR, a desk phone, an outside
+        number) leaves the call's agent as it was: the agent who spoke with the customer keeps it.
+        """
         for call in calls.sudo():
-            last = call.simotel_transfer_ids.sorted(lambda t: (t.sequence, t.id))[-1:]
-            if not last or not phone.is_extension(last.transferred_to):
+            last = call.simotel_transfer_ids.filtered("to_user_id").sorted(lambda t: (t.sequence, t.id))[-1:]
+            if not last:
                 continue
             update = {}
             if call.extension != last.transferred_to:

@@ -18,11 +18,12 @@ class SimotelVoicemail(models.Model):
     """A voicemail left on the PBX (SEA ``VoiceMail``), brought to the CRM once.
 
     A message saved on the PBX (state ``SUCCESS`` with a file) becomes a
-    note on the caller's contact, or on a lead for an unknown number
+    note on the caller's contact, or on a lead for an unknown outside number
     (Settings ▸ Simotel ▸ Voicemail), with a link that plays the audio, and
     an activity for the owner (the contact's or lead's salesperson, else the
     voicemail user of the settings). A voicemail the caller hung up on
-    (``FAILED``, no file) is only listed.
+    (``FAILED``, no file), or from a caller with no outside number to call
+    back (hidden number, internal extension), is only listed.
     """
 
     _name = "simotel.voicemail"
@@ -118,7 +119,9 @@ class SimotelVoicemail(models.Model):
             record = partner
             owner = partner.user_id or partner.commercial_partner_id.user_id
             self.partner_id = partner
-        elif company.simotel_voicemail_unknown == "lead":
+        elif company.simotel_voicemail_unknown == "lead" and self.caller_e164:
+            # Only a caller with an outside number: a hidden number or an internal extension has
+            # no lead to find again, and each voicemail would make a new one.
             record = self.env["crm.lead"]._simotel_find_leads([self.caller_e164], company).get(self.caller_e164)
             if not record:
                 record = self._simotel_create_lead()

@@ -185,3 +185,59 @@ class TestAttackTrunkApi(HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         body = response.json()
         self.assertNotEqual(body.get("extension"), "0088213555010", "the customer chose the number dialled: %s" % body)
+
+    def test_customer_text_kinds_are_refused_for_the_trunk_and_the_number_dialled(self):
+        """The name and customer-code kinds are refused for ``trunk`` and ``extension`` of a Trunk API
+        call, whichever way the item gets there (created, its kind or property changed, the call
+        turned into a Trunk API call); they stay allowed for the generic format."""
+        ApiCall = self.env["simotel.api.call"]
+        trunk = ApiCall.create({"name": "Trunk", "code": "trunk-kinds", "reply_format": "trunk", "trunk_name": "T1"})
+        for values in ({"kind": "name", "key": "extension"}, {"kind": "customer_code", "key": "trunk"}):
+            with self.subTest(values=values), self.assertRaises(ValidationError), self.env.cr.savepoint():
+                trunk.write({"item_ids": [Command.create(values)]})
+        trunk.write({"item_ids": [Command.create({"kind": "agent", "key": "extension"})]})
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            trunk.item_ids.kind = "name"
+        generic = ApiCall.create(
+            {
+                "name": "Generic",
+                "code": "generic-kinds",
+                "reply_format": "generic",
+                "item_ids": [Command.create({"kind": "name", "key": "extension"})],
+            }
+        )
+        self.assertEqual(generic.item_ids.kind, "name", "the generic format may answer the customer's name")
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            generic.reply_format = "trunk"
+
+    def test_the_trunk_reply_dials_only_a_number_and_takes_only_a_code_like_trunk(self):
+        """Items saved before the kinds were refused (or a value that is no number to dial, no trunk
+        name) never reach the PBX: the answer falls back to the call's default number and trunk, as
+        when no item has a value."""
+        self.env["res.partner"].create({"name": "0088213555010", "ref": "Trunk9", "mobile": CUSTOMER})
+        trunk = self.env["simotel.api.call"].create(
+            {
+                "name": "Call back the customer",
+                "code": "trunk-fallback",
+                "reply_format": "trunk",
+                "trunk_name": "NasimTrunk",
+                "empty_value": "02191001000",
+                "item_ids": [
+                    Command.create({"kind": "agent", "key": "extension"}),
+                    Command.create({"kind": "agent", "key": "trunk"}),
+                    Command.create({"kind": "known", "key": "extension", "value_true": "0912 123 4567 x"}),
+                    Command.create({"kind": "known", "key": "trunk", "value_true": "Nasim Trunk"}),
+                ],
+            }
+        )
+        # As saved by an earlier version, before the rule: the customer's name and code.
+        self.env.cr.execute(
+            "UPDATE simotel_api_call_item SET kind = CASE key WHEN 'extension' THEN 'name' ELSE 'customer_code' END"
+            " WHERE id IN %s AND kind = 'agent'",
+            [tuple(trunk.item_ids.ids)],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(sorted(trunk.item_ids.mapped("kind")), ["customer_code", "known", "known", "name"])
+        response = self.lookup("trunk-fallback", CUSTOMER)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"ok": "1", "trunk": "NasimTrunk", "extension": "02191001000"})

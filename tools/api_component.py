@@ -23,6 +23,12 @@ _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 TRUNK_KEYS = ("trunk", "extension", "call_limit")
 # A call limit is a number of seconds.
 _SECONDS = re.compile(r"^[0-9]{1,7}$")
+# The number a Trunk API reply dials: digits, an optional leading + (E.164 has at most 15 digits;
+# a PBX prefix may add a few).
+_DIALLED_NUMBER = re.compile(r"^\+?[0-9]{1,20}$")
+# Item kinds whose value is the customer's own text (their name, their code): they never choose
+# the trunk nor the number the company's trunk dials.
+CUSTOMER_TEXT_KINDS = ("name", "customer_code")
 
 
 def valid_code(code):
@@ -54,6 +60,17 @@ def failure(reply_format=None, error_values=None):
 def valid_call_limit(value):
     """Whether ``value`` (text) can be a Trunk API call limit: whole seconds."""
     return bool(value and _SECONDS.match(value))
+
+
+def valid_trunk_value(key, value):
+    """Whether ``value`` (text) can be the Trunk API reply's ``key``: a number to dial for
+    ``extension``, a code-like name for ``trunk``, whole seconds for ``call_limit``."""
+    value = str(value or "")
+    if key == "extension":
+        return bool(_DIALLED_NUMBER.match(value))
+    if key == "trunk":
+        return bool(_CODE.match(value))
+    return valid_call_limit(value)
 
 
 def answer(reply_format, values, empty_value="", defaults=None):
@@ -89,10 +106,12 @@ def answer(reply_format, values, empty_value="", defaults=None):
 
 
 def _trunk_answer(values, empty_value, defaults):
-    """``{"ok": "1", "trunk", "extension"[, "call_limit"]}``: per property, the first item with a value.
+    """``{"ok": "1", "trunk", "extension"[, "call_limit"]}``: per property, the first item with a valid value.
 
-    Without a trunk or an extension the call cannot go out: failure. A call
-    limit that is empty or ``0`` is left out (no limit).
+    The customer's own text (name, code) never chooses the trunk or the number dialled, and a value
+    that is no number to dial (``extension``) or no code-like name (``trunk``) is skipped: the
+    fallback answers, as when no item has a value. Without a trunk or an extension the call cannot
+    go out: failure. A call limit that is empty or ``0`` is left out (no limit).
     """
     fallback = {
         "trunk": defaults.get("trunk") or "",
@@ -101,12 +120,15 @@ def _trunk_answer(values, empty_value, defaults):
     }
     body = {"ok": "1"}
     for key in TRUNK_KEYS:
-        value = next((v for k, v, _kind in values if k == key and v), "") or fallback[key] or ""
-        if key == "call_limit" and not (valid_call_limit(str(value)) and int(value)):
+        candidates = [v for k, v, kind in values if k == key and v and kind not in CUSTOMER_TEXT_KINDS]
+        value = next((str(v) for v in [*candidates, fallback[key]] if valid_trunk_value(key, v)), "")
+        if key == "call_limit":
+            if value and int(value):
+                body[key] = value
             continue
         if not value:
             return dict(FAILURE)
-        body[key] = str(value)
+        body[key] = value
     return body
 
 
