@@ -206,6 +206,16 @@ class ResCompany(models.Model):
         help="Processed SEA events older than this are deleted (0: keep them). Failed events are kept.",
     )
 
+    @api.constrains("simotel_originate_call_limit", "simotel_originate_grace")
+    def _check_simotel_originate_durations(self):
+        for company in self.sudo():
+            if company.simotel_originate_call_limit < 0:
+                raise ValidationError(
+                    _("Maximum Call Duration cannot be negative: enter a number of seconds, or 0 for no limit.")
+                )
+            if company.simotel_originate_grace < 0:
+                raise ValidationError(_("Call Report Grace Period cannot be negative: enter a number of seconds."))
+
     @api.constrains("simotel_inbound_ips")
     def _check_simotel_inbound_ips(self):
         for company in self.sudo():

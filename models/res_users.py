@@ -180,19 +180,50 @@ class ResUsers(models.Model):
                 _("Only Simotel administrators assign Simotel extensions (Simotel ▸ Configuration ▸ User Extensions).")
             )
 
+    @api.model
+    def _simotel_check_directory_entry(self, entry_id):
+        """Raise unless the current user may read the directory row ``entry_id`` (record rules: their companies).
+
+        The refusal is the same for a row of another company and for no row at all: it names neither
+        the number nor the company, so that other companies' directories cannot be read by probing ids."""
+        if self.env.su or not entry_id:
+            return
+        valid = isinstance(entry_id, int) and not isinstance(entry_id, bool)
+        entry = self.env["simotel.extension"].browse(entry_id if valid else ()).exists()
+        if not entry or not entry.has_access("read"):
+            raise AccessError(_("This extension is not in the directory of your companies. Pick one from the list."))
+
+    def _simotel_check_assign_company(self):
+        """Raise unless the current user belongs to the main company of each of these users: a user's
+        extension is on the PBX of their main company, which only that company's administrators assign."""
+        if self.env.su:
+            return
+        allowed = self.env.user.company_ids
+        if any(user.company_id not in allowed for user in self.sudo()):
+            raise AccessError(
+                _("Simotel extensions are assigned by the administrators of the user's main company only.")
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         with_extension = any(vals.get("simotel_extension") or vals.get("simotel_extension_id") for vals in vals_list)
         if with_extension:
             self._simotel_check_assign({"simotel_extension"})
+            for vals in vals_list:
+                self._simotel_check_directory_entry(vals.get("simotel_extension_id"))
         users = super().create(vals_list)
         if with_extension:
+            users.filtered("simotel_extension")._simotel_check_assign_company()
             # Only once the users exist: a refused creation leaves every worker's cache alone.
             clear_settings_cache(self.env)
         return users
 
     def write(self, vals):
         self._simotel_check_assign(vals)
+        if ADMIN_FIELDS.intersection(vals):
+            # As the writer, before any sudo: the directory row (record rules) and the user's main company.
+            self._simotel_check_directory_entry(vals.get("simotel_extension_id"))
+            self._simotel_check_assign_company()
         if (
             vals
             and ASSIGNABLE_FIELDS.issuperset(vals)

@@ -19,7 +19,9 @@ class SimotelExtension(models.Model):
     company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
     number = fields.Char("Extension", required=True, index=True)
     name = fields.Char("Name on the PBX")
-    active = fields.Boolean(default=True, help="Archived when the PBX removes the extension.")
+    # The directory is the PBX's: rows are created, renamed and archived by the sync and SEA only
+    # (as superuser; the model's access rights are read-only), so no Archive action in the screens.
+    active = fields.Boolean(default=True, readonly=True, help="Archived when the PBX removes the extension.")
     user_id = fields.Many2one("res.users", "User", compute="_compute_user_id", help="The Odoo user of this extension.")
     assigned_user_id = fields.Many2one(
         "res.users",

@@ -80,3 +80,40 @@ class TestAttackCallLimit(RpcSession, HttpCase):
         self.assertEqual(len(bodies), 1)
         limit = bodies[0].get("call_limit")
         self.assertTrue(limit is None or int(limit) > 0, "call_limit sent to the PBX: %r" % limit)
+
+    def test_negative_durations_are_refused_in_the_settings(self):
+        """Settings ▸ Simotel: a negative Maximum Call Duration or Call Report Grace Period is refused on
+        Save with a message naming the field, and the company keeps its values."""
+        grace = self.company.simotel_originate_grace
+        self.authenticate("admin", "admin")
+        for field, label in (
+            ("simotel_originate_call_limit", "Maximum Call Duration"),
+            ("simotel_originate_grace", "Call Report Grace Period"),
+        ):
+            with self.subTest(field=field):
+                saved = self.web_save("res.config.settings", [], {field: -60})
+                if "error" not in saved:
+                    saved = self.call_button("res.config.settings", "execute", [saved["result"][0]["id"]])
+                self.assertEqual(self.error_name(saved), "ValidationError", saved)
+                self.assertIn(label, saved["error"]["data"]["message"])
+                self.assertIn("negative", saved["error"]["data"]["message"])
+        self.env.invalidate_all()
+        self.assertEqual(self.company.simotel_originate_call_limit, 0)
+        self.assertEqual(self.company.simotel_originate_grace, grace)
+        # Zero stays allowed: "no limit".
+        saved = self.web_save("res.config.settings", [], {"simotel_originate_call_limit": 0})
+        self.assertNotIn("error", self.call_button("res.config.settings", "execute", [saved["result"][0]["id"]]))
+
+    def test_a_negative_call_limit_stored_earlier_is_not_sent(self):
+        """A negative limit already in the database (saved before the check existed, or written in SQL)
+        is not sent: click-to-call sends ``call_limit`` only when it is positive."""
+        self.env.cr.execute(
+            "UPDATE res_company SET simotel_originate_call_limit = -60 WHERE id = %s", [self.company.id]
+        )
+        self.company.invalidate_recordset()
+        self.authenticate("cl_agent", "cl_agent_pw")
+        answer = self.call_button("res.partner", "action_simotel_call", [self.customer.id])
+        self.assertNotIn("error", answer)
+        bodies = [r["json"] for r in self.fake.requests if r["service"] == ORIGINATE]
+        self.assertEqual(len(bodies), 1)
+        self.assertNotIn("call_limit", bodies[0])

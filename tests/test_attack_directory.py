@@ -1,5 +1,7 @@
 """Attacks on picking users' extensions from the PBX directory, over RPC as the web client sends them."""
 
+from lxml import etree
+
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -99,3 +101,54 @@ class TestAttackDirectory(RpcSession, HttpCase):
         self.assertFalse(self.a_user.simotel_extension, "an extension that is not on the PBX was assigned")
         self.assertFalse(removed.active, "an extension the PBX removed was re-activated")
         self.assertFalse(Extension.search_count([("number", "=", "570")]), "a directory row the PBX does not have")
+
+    def test_admin_of_one_company_cannot_type_an_extension_for_another_companys_user(self):
+        """The same attack with the number typed (``simotel_extension``) rather than picked: the user's
+        extension is on the PBX of their main company (branch B), which A's administrator does not
+        administer. Expected: refused (an access error that names no number of B), nothing written."""
+        self.login_as("attack_dir_admin_a")
+        for values in ({"simotel_extension": "301"}, {"simotel_extension_id": False}, {"simotel_extension": False}):
+            with self.subTest(values=values):
+                answer = self.web_save("res.users", [self.shared.id], values)
+                self.assertEqual(self.error_name(answer), "AccessError", answer)
+                self.assertNotIn("301", answer["error"]["data"]["message"])
+        self.env.invalidate_all()
+        self.assertFalse(self.shared.simotel_extension)
+        # A user of A: still assigned by A's administrator.
+        self.company_a.simotel_directory_synced = False
+        answer = self.web_save("res.users", [self.a_user.id], {"simotel_extension": "301"})
+        self.assertNotIn("error", answer)
+        self.env.invalidate_all()
+        self.assertEqual(self.a_user.simotel_extension, "301")
+
+    def test_ids_that_are_not_readable_directory_rows_get_one_answer(self):
+        """A row of another company, a row that does not exist and a value of the wrong type all get
+        the same access error: whether an id exists in another company is not told either."""
+        self.login_as("attack_dir_admin_a")
+        missing = self.env["simotel.extension"].search([], order="id desc", limit=1).id + 1000
+        messages = set()
+        for value in (self.b_reception.id, missing, "301", [self.b_reception.id]):
+            with self.subTest(value=value):
+                answer = self.call_kw("res.users", "write", [[self.a_user.id], {"simotel_extension_id": value}])
+                self.assertEqual(self.error_name(answer), "AccessError", answer)
+                messages.add(answer["error"]["data"]["message"])
+        self.assertEqual(len(messages), 1, messages)
+        self.env.invalidate_all()
+        self.assertFalse(self.a_user.simotel_extension)
+
+    def test_the_directory_screen_offers_no_create_nor_edit(self):
+        """Simotel ▸ Configuration ▸ Extensions as the Simotel administrator's web client loads it: no
+        New, no inline edit, no Delete, no Archive (the directory is the PBX's). Its Sync button, pressed
+        by a Simotel administrator, still syncs: ``test_extension_directory.py`` (``sync``)."""
+        self.login_as("attack_dir_admin_a")
+        action = self.env.ref("simotel_connector.action_simotel_extension")
+        answer = self.call_kw(
+            action.res_model, "get_views", [[[False, "list"]]], {"options": {"toolbar": True, "load_filters": False}}
+        )
+        arch = etree.fromstring(answer["result"]["views"]["list"]["arch"])
+        self.assertEqual(arch.tag, "list")
+        for attribute in ("create", "edit", "delete"):
+            self.assertIn(arch.get(attribute), ("0", "false", "False"), attribute)
+        # The web client offers Archive and Unarchive when the model's active field is not read-only.
+        fields_get = self.call_kw(action.res_model, "fields_get", [["active"]], {"attributes": ["readonly"]})
+        self.assertTrue(fields_get["result"]["active"]["readonly"])

@@ -84,7 +84,7 @@ class SimotelClient:
 
         Values are sent as strings, as in Simotel's own examples; ``trunk_name``
         only when given (outside numbers), ``call_limit`` (the call's longest
-        duration, in seconds) only when set.
+        duration, in seconds) only when positive.
 
         :return: the ``originated_call_id`` Simotel gave the call (``None`` if it gave none)
         """
@@ -97,7 +97,8 @@ class SimotelClient:
         }
         if trunk_name:
             payload["trunk_name"] = trunk_name
-        if call_limit:
+        if call_limit and call_limit > 0:
+            # Only a real limit: "0: no limit" is not sent, nor a negative value Simotel does not define.
             payload["call_limit"] = str(call_limit)
         data = self.call("call/originate/act", payload, method=method or "PUT")
         call_id = data.get("originated_call_id") if isinstance(data, dict) else None
