@@ -206,9 +206,13 @@ class ResCompany(models.Model):
         help="Processed SEA events older than this are deleted (0: keep them). Failed events are kept.",
     )
 
-    @api.constrains("simotel_originate_call_limit", "simotel_originate_grace")
+    @api.constrains("simotel_originate_call_limit", "simotel_originate_grace", "simotel_originate_timeout")
     def _check_simotel_originate_durations(self):
         for company in self.sudo():
+            if company.simotel_originate_timeout <= 0:
+                raise ValidationError(
+                    _("Originate Timeout cannot be negative or zero: enter how many seconds your phone rings.")
+                )
             if company.simotel_originate_call_limit < 0:
                 raise ValidationError(
                     _("Maximum Call Duration cannot be negative: enter a number of seconds, or 0 for no limit.")

@@ -82,13 +82,14 @@ class TestAttackCallLimit(RpcSession, HttpCase):
         self.assertTrue(limit is None or int(limit) > 0, "call_limit sent to the PBX: %r" % limit)
 
     def test_negative_durations_are_refused_in_the_settings(self):
-        """Settings ▸ Simotel: a negative Maximum Call Duration or Call Report Grace Period is refused on
-        Save with a message naming the field, and the company keeps its values."""
-        grace = self.company.simotel_originate_grace
+        """Settings ▸ Simotel: a negative Maximum Call Duration, Call Report Grace Period or Originate
+        Timeout is refused on Save with a message naming the field, and the company keeps its values."""
+        grace, timeout = self.company.simotel_originate_grace, self.company.simotel_originate_timeout
         self.authenticate("admin", "admin")
         for field, label in (
             ("simotel_originate_call_limit", "Maximum Call Duration"),
             ("simotel_originate_grace", "Call Report Grace Period"),
+            ("simotel_originate_timeout", "Originate Timeout"),
         ):
             with self.subTest(field=field):
                 saved = self.web_save("res.config.settings", [], {field: -60})
@@ -100,6 +101,7 @@ class TestAttackCallLimit(RpcSession, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(self.company.simotel_originate_call_limit, 0)
         self.assertEqual(self.company.simotel_originate_grace, grace)
+        self.assertEqual(self.company.simotel_originate_timeout, timeout)
         # Zero stays allowed: "no limit".
         saved = self.web_save("res.config.settings", [], {"simotel_originate_call_limit": 0})
         self.assertNotIn("error", self.call_button("res.config.settings", "execute", [saved["result"][0]["id"]]))
