@@ -12,7 +12,7 @@ class SimotelQueue(models.Model):
     company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
     number = fields.Char("Queue", required=True, index=True)
     name = fields.Char("Name on the PBX")
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, readonly=True)
     member_ids = fields.One2many("simotel.queue.member", "queue_id", "Agents")
 
     _sql_constraints = [("company_number_uniq", "unique(company_id, number)", "A queue is listed once.")]

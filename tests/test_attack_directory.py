@@ -102,6 +102,24 @@ class TestAttackDirectory(RpcSession, HttpCase):
         self.assertFalse(removed.active, "an extension the PBX removed was re-activated")
         self.assertFalse(Extension.search_count([("number", "=", "570")]), "a directory row the PBX does not have")
 
+    def test_queues_and_their_members_are_written_by_the_pbx_only(self):
+        """The same for queues: a Simotel administrator who creates a queue member over RPC makes an
+        agent look a member of a queue the PBX never rings them in (the systray and the wallboard
+        then lie). Expected: queues and members change only through the PBX (sync, SEA, and the
+        join/leave actions that go through the SA API)."""
+        queue = self.env["simotel.queue"].create({"company_id": self.company_a.id, "number": "900", "name": "Sales"})
+        self.login_as("attack_dir_admin_a")
+        for model, method, args in (
+            ("simotel.queue.member", "create", [[{"queue_id": queue.id, "extension": "557"}]]),
+            ("simotel.queue", "create", [[{"company_id": self.company_a.id, "number": "901"}]]),
+            ("simotel.queue", "write", [[queue.id], {"name": "Renamed"}]),
+        ):
+            with self.subTest(model=model, method=method):
+                self.assertIn("error", self.call_kw(model, method, args))
+        self.env.invalidate_all()
+        self.assertFalse(queue.member_ids)
+        self.assertEqual(queue.name, "Sales")
+
     def test_admin_of_one_company_cannot_type_an_extension_for_another_companys_user(self):
         """The same attack with the number typed (``simotel_extension``) rather than picked: the user's
         extension is on the PBX of their main company (branch B), which A's administrator does not
