@@ -47,8 +47,10 @@ def prepare(db, template, update=True):
         """
         UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
                simotel_inbound_password = '%s', simotel_time_mode = 'utc', simotel_missed_call_activity = true;
-        TRUNCATE simotel_event, simotel_call;  -- not DELETE: no 1M dead rows left for (auto)vacuum
         DELETE FROM mail_activity WHERE res_model = 'res.partner';
+        -- not DELETE: no 1M dead rows left for (auto)vacuum; CASCADE: what refers to calls
+        -- (activities, transfers, scores…) goes with them in this benchmark database
+        TRUNCATE simotel_event, simotel_call CASCADE;
         DELETE FROM mail_message WHERE model = 'res.partner' AND body::text LIKE '%%call%%';
     """
         % AUTH,
