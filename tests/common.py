@@ -1,11 +1,15 @@
 """Set-up shared by the test modules: inbound settings, salespeople with extensions, the live bus, Persian."""
 
+import json
+import uuid
 from unittest.mock import patch
 
 from odoo.tests import new_test_user
 
 from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
+from .fake_simotel import FakeSimotel
 
 SALESMAN_GROUP = "sales_team.group_sale_salesman"
 
@@ -31,6 +35,44 @@ def originate_settings(env, **values):
         "simotel_phone_country_id": env.ref("base.ir").id,
         **values,
     }
+
+
+def pbx_company(case, auth, **values):
+    """``case.fake``, a fake SA server, and ``case.company``, the test's company in Iran, set up for
+    click-to-call through that server and for SEA requests with basic ``auth``; ``values`` are more
+    company values (they win over the defaults)."""
+    case.fake = case.enterContext(FakeSimotel())
+    case.company = case.env.company
+    case.fake.configure_company(
+        case.company,
+        **{
+            "country_id": case.env.ref("base.ir").id,
+            **originate_settings(case.env),
+            **inbound_settings(auth),
+            **values,
+        },
+    )
+
+
+def real_transactions(case):
+    """Leave Odoo's test mode for the rest of ``case``'s test: each request and cursor gets its own
+    transaction, so PostgreSQL really arbitrates concurrent ones. What the test commits is its own to
+    remove. Returns a fresh suffix for names that must not collide with other runs."""
+    readonly = case.registry.test_readonly_enabled
+    case.registry.leave_test_mode()
+    case.addCleanup(case.registry.enter_test_mode, case.cr, readonly)
+    return uuid.uuid4().hex[:8]
+
+
+def post_sea(case, payload, auth, path="/simotel/sea"):
+    """POST ``payload`` to the SEA webhook as Simotel does (JSON, basic ``auth``); the response."""
+    return case.opener.post(
+        case.base_url() + path,
+        data=json.dumps(payload),
+        auth=auth,
+        timeout=30,
+        headers={"Content-Type": "application/json"},
+    )
 
 
 def originate_body(callee, extension="557"):

@@ -6,8 +6,7 @@ client presses them) and states the attack and the safe behaviour expected.
 
 from odoo.tests import HttpCase, tagged
 
-from .common import inbound_settings, originate_settings, salesperson
-from .fake_simotel import FakeSimotel
+from .common import pbx_company, salesperson
 from .rpc_session import RpcSession
 from .test_after_call import UNIQUE_ID, AfterCallCommon
 
@@ -47,14 +46,7 @@ class TestAttackAfterCall(AfterCallCommon, HttpCase):
 class TestAttackCallLimit(RpcSession, HttpCase):
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(
-            self.company,
-            country_id=self.env.ref("base.ir").id,
-            **originate_settings(self.env),
-            **inbound_settings(("simotel", "call-limit-secret")),
-        )
+        pbx_company(self, ("simotel", "call-limit-secret"))
         self.agent = salesperson(self.env, "cl_agent", password="cl_agent_pw")
         self.customer = self.env["res.partner"].create({"name": "Customer Nima", "mobile": "0912 123 4567"})
 

@@ -12,7 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, salesperson
+from .common import inbound_settings, post_sea, salesperson
 
 AUTH = ("simotel", "attack-sea-secret")
 CUID = "1613906999.41"
@@ -48,13 +48,7 @@ class TestAttackSeaEvents(HttpCase):
         self.customer = self.env["res.partner"].create({"name": "Customer Ali", "mobile": "0912 123 4567"})
 
     def deliver(self, payload):
-        response = self.opener.post(
-            self.base_url() + "/simotel/sea",
-            data=json.dumps(payload),
-            auth=AUTH,
-            timeout=30,
-            headers={"Content-Type": "application/json"},
-        )
+        response = post_sea(self, payload, AUTH)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["success"], 1, response.text)
 

@@ -1,7 +1,6 @@
 import importlib.util
 import os
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
@@ -12,6 +11,7 @@ from odoo.tools import mute_logger
 
 from ..tools import sea
 from . import sea_samples as samples
+from .common import real_transactions
 
 
 @tagged("post_install", "-at_install")
@@ -25,10 +25,7 @@ class TestCallBackRace(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.suffix = uuid.uuid4().hex[:8]
-        readonly = self.registry.test_readonly_enabled
-        self.registry.leave_test_mode()
-        self.addCleanup(self.registry.enter_test_mode, self.cr, readonly)
+        self.suffix = real_transactions(self)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             company = env["res.company"].create(

@@ -13,8 +13,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from . import sea_samples as samples
-from .common import inbound_settings, originate_body, originate_settings, persian, salesperson
-from .fake_simotel import ORIGINATE, FakeSimotel
+from .common import originate_body, pbx_company, persian, post_sea, salesperson
+from .fake_simotel import ORIGINATE
 from .rpc_session import RpcSession
 
 AUTH = ("simotel", "sea-secret")
@@ -25,14 +25,7 @@ class CallUxCase(RpcSession, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(
-            self.company,
-            country_id=self.env.ref("base.ir").id,
-            **originate_settings(self.env),
-            **inbound_settings(AUTH, simotel_tz="Asia/Tehran", simotel_missed_call_activity=True),
-        )
+        pbx_company(self, AUTH, simotel_tz="Asia/Tehran", simotel_missed_call_activity=True)
         self.salesman = salesperson(self.env, "simotel_ux", password="simotel_ux_pw", tz="Asia/Tehran")
         self.customer = self.env["res.partner"].create(
             {"name": "Customer Ali", "mobile": "0912 123 4567", "user_id": self.salesman.id}
@@ -47,13 +40,7 @@ class CallUxCase(RpcSession, HttpCase):
     def sea(self, **values):
         """Deliver one CDR through the SEA webhook and process it as the cron does."""
         payload = dict(samples.CDR_INCOMING_V3, **values)
-        response = self.opener.post(
-            self.base_url() + "/simotel/sea",
-            data=json.dumps(payload),
-            auth=AUTH,
-            timeout=30,
-            headers={"Content-Type": "application/json"},
-        )
+        response = post_sea(self, payload, AUTH)
         self.assertEqual(response.status_code, 200, response.text)
         self.env["simotel.event"]._cron_process()
         self.env.invalidate_all()

@@ -9,8 +9,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..tools import sea
 from . import sea_samples as samples
-from .common import inbound_settings, originate_settings, salesperson
-from .fake_simotel import FakeSimotel
+from .common import pbx_company, salesperson
 from .rpc_session import RpcSession
 
 AUTH = ("simotel", "sea-secret")
@@ -22,14 +21,13 @@ TIMEOUT, GRACE = 30, 120
 class TestNotConnected(RpcSession, HttpCase):
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(
-            self.company,
-            country_id=self.env.ref("base.ir").id,
+        pbx_company(
+            self,
+            AUTH,
             simotel_backfill=True,
-            **originate_settings(self.env, simotel_originate_timeout=TIMEOUT, simotel_originate_grace=GRACE),
-            **inbound_settings(AUTH, simotel_tz="Asia/Tehran"),
+            simotel_originate_timeout=TIMEOUT,
+            simotel_originate_grace=GRACE,
+            simotel_tz="Asia/Tehran",
         )
         self.agent = salesperson(self.env, "nc_agent", password="nc_agent_pw", tz="Asia/Tehran")
         self.customer = self.env["res.partner"].create(

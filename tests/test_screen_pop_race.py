@@ -1,12 +1,13 @@
 import contextlib
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import HttpCase, tagged
+
+from .common import real_transactions
 
 DELIVERIES = 4
 
@@ -21,10 +22,7 @@ class TestScreenPopRace(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.suffix = uuid.uuid4().hex[:8]
-        readonly = self.registry.test_readonly_enabled
-        self.registry.leave_test_mode()
-        self.addCleanup(self.registry.enter_test_mode, self.cr, readonly)
+        self.suffix = real_transactions(self)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             company = env["res.company"].create(

@@ -1,10 +1,11 @@
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from .common import real_transactions
 
 
 @tagged("post_install", "-at_install")
@@ -19,10 +20,7 @@ class TestTransferRace(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.cuid = "transfer-race.%s" % uuid.uuid4().hex[:8]
-        readonly = self.registry.test_readonly_enabled
-        self.registry.leave_test_mode()
-        self.addCleanup(self.registry.enter_test_mode, self.cr, readonly)
+        self.cuid = "transfer-race.%s" % real_transactions(self)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             self.company_id = env["res.company"].create({"name": "Transfer Race Co %s" % self.cuid}).id
