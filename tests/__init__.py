@@ -43,3 +43,4 @@ from . import test_attack_aftercall
 from . import test_attack_sea_events
 from . import test_attack_directory
 from . import test_transfer_race
+from . import test_attack_fixes

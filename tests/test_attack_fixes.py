@@ -1,0 +1,63 @@
+"""Attacks on the security fixes: each test states the attack and the safe behaviour expected.
+
+Requests go through Odoo's real HTTP stack, as the PBX sends them.
+"""
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from . import sea_samples as samples
+from .common import inbound_settings, post_sea, salesperson
+
+AUTH = ("simotel", "attack-fixes-secret")
+CUID = "1613906999.77"
+CUSTOMER = "09121234567"
+
+
+@tagged("post_install", "-at_install")
+class TestAttackFixes(HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.company = self.env.company
+        self.company.write(
+            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=False)
+        )
+
+    def deliver(self, payload):
+        response = post_sea(self, payload, AUTH)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["success"], 1, response.text)
+
+    def test_transfer_to_an_extension_of_another_companys_pbx_names_no_agent(self):
+        """Attack: Bianca's main company is the branch (its own PBX), where she has extension 557; she
+        also works for the head office, whose PBX has its own 557 (a desk phone, a queue, another
+        person without an Odoo account). The head office's PBX hands a call over to its 557: Odoo
+        takes Bianca, the branch's agent, for the call's agent (``_simotel_find_by_extension``
+        searches every user allowed in the company, not the users whose extension is on this
+        company's PBX, i.e. whose main company it is). Bianca gets the head office's call, its
+        customer and recording, its follow-ups and KPIs, and Sara, who spoke with the customer,
+        loses it. Expected: an extension is only an agent's on the PBX of the agent's main
+        company: the hand-over names no agent and the call stays Sara's."""
+        branch = self.env["res.company"].create({"name": "Branch (other PBX)"})
+        sara = salesperson(self.env, "sara.attack_fixes", "558", name="Sara Head Office")
+        bianca = salesperson(self.env, "bianca.attack_fixes", "557", company=branch, name="Bianca Branch")
+        bianca.company_ids = [Command.link(self.company.id)]
+        self.assertEqual(bianca.company_id, branch)
+        self.deliver({**samples.CDR_INCOMING_V3, "cuid": CUID, "dst": "558", "src": CUSTOMER})
+        self.env["simotel.event"]._cron_process()
+        self.env.invalidate_all()
+        call = self.env["simotel.call"].search([("unique_id", "=", CUID), ("company_id", "=", self.company.id)])
+        self.assertEqual(call.user_id, sara)
+        self.deliver(
+            {
+                "event_name": "Transfer",
+                "unique_id": CUID,
+                "transferer": "558",
+                "transferred_from": CUSTOMER,
+                "transferred_to": "557",
+            }
+        )
+        self.env.invalidate_all()
+        self.assertEqual(call.simotel_transfer_ids.transferred_to, "557")
+        self.assertFalse(call.simotel_transfer_ids.to_user_id, "557 of this PBX is not the branch's Bianca")
+        self.assertEqual(call.user_id, sara, "the call stays with the agent of this company who took it")
