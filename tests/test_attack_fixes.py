@@ -7,7 +7,9 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, post_sea, salesperson
+from .common import inbound_settings, originate_settings, post_sea, salesperson
+from .fake_simotel import ORIGINATE, FakeSimotel
+from .rpc_session import RpcSession
 
 AUTH = ("simotel", "attack-fixes-secret")
 CUID = "1613906999.77"
@@ -61,3 +63,35 @@ class TestAttackFixes(HttpCase):
         self.assertEqual(call.simotel_transfer_ids.transferred_to, "557")
         self.assertFalse(call.simotel_transfer_ids.to_user_id, "557 of this PBX is not the branch's Bianca")
         self.assertEqual(call.user_id, sara, "the call stays with the agent of this company who took it")
+
+
+@tagged("post_install", "-at_install")
+class TestAttackFixesClickToCall(RpcSession, HttpCase):
+    def test_click_to_call_never_rings_the_same_number_on_another_companys_pbx(self):
+        """Attack: Sara's extension 557 is on the PBX of her main company (the head office), assigned
+        by its administrators. She also works for the branch, which has its own PBX, where 557 is
+        somebody else's phone. She switches the company switcher to the branch and presses the call
+        button on a customer: ``_simotel_originate`` sends her head-office extension to the PBX of
+        the session's company, so the branch's PBX rings its own 557 (another person's desk) and
+        connects it to the outside number, on the branch's trunk and bill. The extension checks
+        (assigned by the main company's administrators, picked from its directory) are bypassed by
+        a click in the company switcher. Expected: the call is refused (a clear error) or placed
+        through the PBX of the user's main company; the branch's PBX receives nothing."""
+        head_office = self.env.company
+        branch = self.env["res.company"].create({"name": "Branch (own PBX)", "country_id": self.env.ref("base.ir").id})
+        fake = self.enterContext(FakeSimotel())
+        fake.configure_company(branch, **originate_settings(self.env))
+        sara = salesperson(self.env, "sara.attack_ctc", "557", name="Sara Head Office", password="sara.attack_ctc")
+        sara.company_ids = [Command.link(branch.id)]
+        self.assertEqual(sara.company_id, head_office)
+        customer = self.env["res.partner"].create({"name": "Branch Customer", "phone": "0912 123 4567"})
+        self.login_as("sara.attack_ctc")
+        self.call_button(
+            "res.partner",
+            "action_simotel_call",
+            [customer.id],
+            context={"allowed_company_ids": [branch.id, head_office.id]},
+        )
+        self.assertEqual(
+            fake.bodies(ORIGINATE), [], "the branch's PBX must not ring its 557 for the head office's Sara"
+        )
