@@ -3,7 +3,7 @@
 Requests go through Odoo's real HTTP stack, as the PBX sends them.
 """
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
@@ -66,7 +66,7 @@ class TestAttackFixes(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackFixesClickToCall(RpcSession, HttpCase):
+class TestAttackFixesAsUser(RpcSession, HttpCase):
     def test_click_to_call_never_rings_the_same_number_on_another_companys_pbx(self):
         """Attack: Sara's extension 557 is on the PBX of her main company (the head office), assigned
         by its administrators. She also works for the branch, which has its own PBX, where 557 is
@@ -95,3 +95,29 @@ class TestAttackFixesClickToCall(RpcSession, HttpCase):
         self.assertEqual(
             fake.bodies(ORIGINATE), [], "the branch's PBX must not ring its 557 for the head office's Sara"
         )
+
+    def test_a_user_cannot_carry_an_extension_to_another_pbx_by_changing_main_company(self):
+        """Attack: the head office's administrators gave Sara extension 557 on the head office's PBX.
+        Sara also works for the branch, whose PBX (directory synced) has its own 557: Bob's phone,
+        Bob having no Odoo account. In her Preferences (``company_id`` is a field users write on
+        themselves) Sara makes the branch her main company. Her 557 now counts as the branch's:
+        Bob's directory row shows Sara as its user, the branch's calls to Bob and their screen pops
+        are Sara's, although no administrator of the branch assigned it (the directory and
+        main-company checks run only when the extension itself is written). Expected: the change of
+        main company is refused while the extension is not the new company's to give, or the
+        extension is cleared; never kept as the branch's 557."""
+        head_office = self.env.company
+        branch = self.env["res.company"].create({"name": "Branch (synced PBX)"})
+        branch.simotel_directory_synced = fields.Datetime.now()
+        bob = self.env["simotel.extension"].create({"company_id": branch.id, "number": "557", "name": "Bob"})
+        sara = salesperson(self.env, "sara.attack_main", "557", name="Sara Head Office", password="sara.attack_main")
+        sara.company_ids = [Command.link(branch.id)]
+        self.assertEqual((sara.company_id, sara.simotel_extension), (head_office, "557"))
+        self.login_as("sara.attack_main")
+        self.web_save("res.users", [sara.id], {"company_id": branch.id})
+        self.env.invalidate_all()
+        self.assertFalse(
+            sara.company_id == branch and sara.simotel_extension == "557",
+            "Sara took the branch's 557 (Bob's phone) without any administrator of the branch",
+        )
+        self.assertFalse(bob.assigned_user_id, "Bob's row of the branch's directory is nobody's")
