@@ -121,3 +121,26 @@ class TestAttackFixesAsUser(RpcSession, HttpCase):
             "Sara took the branch's 557 (Bob's phone) without any administrator of the branch",
         )
         self.assertFalse(bob.assigned_user_id, "Bob's row of the branch's directory is nobody's")
+
+    def test_an_originate_timeout_stored_before_the_check_is_never_sent(self):
+        """Attack: the Settings now refuse an Originate Timeout below one second, but a database that
+        stored one before (0 or -5: the field took any integer, and no migration corrects it) still
+        sends it: click-to-call sends ``"timeout": "-5"`` to the PBX, a value Simotel does not
+        define (the agent's phone never rings, or rings without end). The call limit has the same
+        history and is guarded where it is sent; the timeout is not. Expected: a timeout below one
+        second is never sent (the default of 30 s is, or the call is refused with a clear message)."""
+        fake = self.enterContext(FakeSimotel())
+        fake.configure_company(self.env.company, **originate_settings(self.env))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_company SET simotel_originate_timeout = -5 WHERE id = %s", [self.env.company.id]
+        )
+        self.env.invalidate_all()
+        self.registry.clear_cache()  # as after the server's restart on the upgraded code
+        salesperson(self.env, "nima.attack_timeout", "557", name="Nima", password="nima.attack_timeout")
+        customer = self.env["res.partner"].create({"name": "Timeout Customer", "phone": "0912 123 4567"})
+        self.login_as("nima.attack_timeout")
+        answer = self.call_button("res.partner", "action_simotel_call", [customer.id])
+        sent = [int(body["timeout"]) for body in fake.bodies(ORIGINATE)]
+        self.assertTrue(sent or "error" in answer, answer)
+        self.assertTrue(all(timeout >= 1 for timeout in sent), "timeout sent to the PBX: %s" % sent)
