@@ -48,6 +48,12 @@ CALLER_FIELDS = [
 _CALLER_COLUMNS = SQL(", ").join(SQL.identifier(name) for name in CALLER_FIELDS)
 
 
+def _agent_extension(extensions, user_id, company):
+    """The extension of salesperson ``user_id`` if it is on ``company``'s PBX (their main company), else ``""``."""
+    company_id, extension = extensions.get(user_id, (None, ""))
+    return extension if company_id == company.id else ""
+
+
 class SimotelCaller(NamedTuple):
     """The partner a call-time lookup found, with all that the API call items read."""
 
@@ -216,7 +222,7 @@ class ResPartner(models.Model):
                 commercial["simotel_contract_end"],
                 today,
             ),
-            agent_extension=extensions.get(partner["user_id"] or commercial["user_id"], ""),
+            agent_extension=_agent_extension(extensions, partner["user_id"] or commercial["user_id"], company),
         )
 
     simotel_call_count = fields.Integer(

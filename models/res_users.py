@@ -159,16 +159,17 @@ class ResUsers(models.Model):
     @api.model
     @tools.ormcache()
     def _simotel_active_extensions(self):
-        """``{user id: extension}`` of the agents (:meth:`_simotel_agent_domain`) with an extension.
+        """``{user id: (main company id, extension)}`` of the agents (:meth:`_simotel_agent_domain`) with an
+        extension (on the PBX of their main company).
 
         Read by every call-time lookup: kept in memory until an extension, an
         archiving or a group membership changes (other workers learn it
         through Odoo's cache signaling).
         """
         users = self.sudo().search_fetch(
-            [("simotel_extension", "!=", False), *self._simotel_agent_domain()], ["simotel_extension"]
+            [("simotel_extension", "!=", False), *self._simotel_agent_domain()], ["simotel_extension", "company_id"]
         )
-        return {user.id: user.simotel_extension for user in users}
+        return {user.id: (user.company_id.id, user.simotel_extension) for user in users}
 
     @api.model
     def _simotel_check_assign(self, fields_written):
@@ -224,6 +225,14 @@ class ResUsers(models.Model):
             # As the writer, before any sudo: the directory row (record rules) and the user's main company.
             self._simotel_check_directory_entry(vals.get("simotel_extension_id"))
             self._simotel_check_assign_company()
+        # An extension belongs to the PBX of its user's main company: a user moved to another main
+        # company (by themselves in Preferences, or by an administrator) leaves it behind, unless the
+        # same write assigns one, under the checks above.
+        moving = self.browse()
+        if "company_id" in vals and not ADMIN_FIELDS.intersection(vals):
+            moving = self.sudo().filtered(
+                lambda user: user.simotel_extension and user.company_id.id != vals["company_id"]
+            )
         if (
             vals
             and ASSIGNABLE_FIELDS.issuperset(vals)
@@ -239,7 +248,16 @@ class ResUsers(models.Model):
             result = super(ResUsers, self.sudo()).write(vals)
         else:
             result = super().write(vals)
-        if {"simotel_extension", "active", "share"}.intersection(vals):
+        for user in moving:
+            _logger.warning(
+                "Simotel extension %s of user %s cleared: the user's main company changed (extensions belong to "
+                "the PBX of the main company; a Simotel administrator of the new company assigns one)",
+                user.simotel_extension,
+                user.id,
+            )
+        if moving:
+            super(ResUsers, moving).write({"simotel_extension": False})
+        if moving or {"simotel_extension", "active", "share"}.intersection(vals):
             # After the write: a refused write (access error) leaves every worker's cache alone.
             clear_settings_cache(self.env)
         return result
@@ -339,7 +357,7 @@ class ResUsers(models.Model):
         return self.sudo().search(
             [
                 ("simotel_extension", "=", extension),
-                ("company_ids", "in", company.ids),
+                ("company_id", "=", company.id),  # an extension is on the PBX of its user's main company
                 *self._simotel_agent_domain(),
             ],
             limit=1,
@@ -365,7 +383,8 @@ class ResUsers(models.Model):
                     "Ask a Simotel administrator to assign one (Simotel ▸ Configuration ▸ User Extensions)."
                 )
             )
-        company = self.env.company
+        # The extension is on the PBX of the user's main company, whichever company the switcher shows.
+        company = self.company_id.with_env(self.env)
         home_region = company._simotel_phone_region()
         e164 = phone.to_e164(number, region or home_region)
         if not e164:

@@ -30,6 +30,27 @@ class TestAttackFixes(HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["success"], 1, response.text)
 
+    def test_the_account_manager_item_names_no_extension_of_another_companys_pbx(self):
+        """Attack: the same shared number seen from the call-time lookup. A customer's salesperson
+        works mainly for the branch (extension 559 on the branch's PBX) and is also allowed in the
+        head office. When the customer calls the head office, the *Account manager's extension* item
+        answered 559, and the head office's PBX routed the customer to whoever has 559 there.
+        Expected: only an extension of this company's PBX, else the item's *Value If No*."""
+        head_office = self.env.company
+        branch = self.env["res.company"].create({"name": "Branch (account manager)"})
+        manager = salesperson(self.env, "reza.attack_sticky", "559", name="Reza Branch", company=branch)
+        manager.company_ids = [Command.link(head_office.id)]
+        self.env["res.partner"].create(
+            {"name": "Customer Sticky", "mobile": "0912 765 4321", "user_id": manager.id, "company_id": False}
+        )
+        self.env.flush_all()
+        caller = self.env["res.partner"]._simotel_find_caller(head_office._simotel_settings(), number="09127654321")
+        self.assertEqual(caller.name, "Customer Sticky")
+        self.assertEqual(caller.agent_extension, "", "an extension of the branch's PBX answered to the head office")
+        self.assertEqual(
+            self.env["res.partner"]._simotel_find_caller(branch._simotel_settings(), number="09127654321").agent_extension, "559"
+        )
+
     def test_transfer_to_an_extension_of_another_companys_pbx_names_no_agent(self):
         """Attack: Bianca's main company is the branch (its own PBX), where she has extension 557; she
         also works for the head office, whose PBX has its own 557 (a desk phone, a queue, another

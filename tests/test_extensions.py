@@ -118,7 +118,10 @@ class TestExtensionsAreAssigned(RpcSession, HttpCase):
 
     def test_only_active_simotel_users_pop_and_are_agents(self):
         self.internal.simotel_extension = "560"
-        self.assertEqual(self.Users._simotel_active_extensions(), {self.agent.id: "557", self.colleague.id: "558"})
+        self.assertEqual(
+            self.Users._simotel_active_extensions(),
+            {self.agent.id: (self.company.id, "557"), self.colleague.id: (self.company.id, "558")},
+        )
         self.assertFalse(self.Users._simotel_find_by_extension("560", self.company))
         self.assertEqual(self.Users._simotel_find_by_extension("557", self.company), self.agent)
         simotel_user = self.env.ref("simotel_connector.group_simotel_user")

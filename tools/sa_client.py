@@ -93,7 +93,7 @@ class SimotelClient:
             "callee": str(callee),
             "context": context or "",
             "caller_id": str(caller_id or caller),
-            "timeout": str(timeout or 30),
+            "timeout": str(timeout if timeout and timeout > 0 else 30),  # a value stored before the check
         }
         if trunk_name:
             payload["trunk_name"] = trunk_name
