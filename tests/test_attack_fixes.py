@@ -44,12 +44,12 @@ class TestAttackFixes(HttpCase):
             {"name": "Customer Sticky", "mobile": "0912 765 4321", "user_id": manager.id, "company_id": False}
         )
         self.env.flush_all()
-        caller = self.env["res.partner"]._simotel_find_caller(head_office._simotel_settings(), number="09127654321")
+        Partner = self.env["res.partner"]
+        caller = Partner._simotel_find_caller(head_office._simotel_settings(), number="09127654321")
         self.assertEqual(caller.name, "Customer Sticky")
         self.assertEqual(caller.agent_extension, "", "an extension of the branch's PBX answered to the head office")
-        self.assertEqual(
-            self.env["res.partner"]._simotel_find_caller(branch._simotel_settings(), number="09127654321").agent_extension, "559"
-        )
+        at_branch = Partner._simotel_find_caller(branch._simotel_settings(), number="09127654321")
+        self.assertEqual(at_branch.agent_extension, "559")
 
     def test_transfer_to_an_extension_of_another_companys_pbx_names_no_agent(self):
         """Attack: Bianca's main company is the branch (its own PBX), where she has extension 557; she
