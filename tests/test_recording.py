@@ -5,10 +5,11 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..tools import sa_client
 from .fake_simotel import FakeSimotel
+from .rpc_session import RpcSession
 
 
 @tagged("post_install", "-at_install")
-class TestRecordingServedSafely(HttpCase):
+class TestRecordingServedSafely(RpcSession, HttpCase):
     """/simotel/call/<id>/recording: what the PBX sends cannot run in Odoo's origin, nor pin a worker."""
 
     def setUp(self):
@@ -47,6 +48,22 @@ class TestRecordingServedSafely(HttpCase):
         self.assertTrue(response.headers["Content-Disposition"].startswith("inline"))
         self.assertSafeHeaders(response)
         self.assertEqual(response.content, b"RIFF-fake-wav")
+
+    def test_play_and_download_buttons_open_the_recording(self):
+        """The call's Play and Download buttons open the recording's address (in a new tab, in this one), for the
+        users who may read the call only."""
+        self.fake.files["rec1.mp3"] = b"ID3-fake-mp3"
+        play = self.call_button("simotel.call", "action_simotel_play_recording", self.call.ids)["result"]
+        self.assertEqual((play["type"], play["url"], play["target"]), ("ir.actions.act_url", self.url, "new"))
+        download = self.call_button("simotel.call", "action_simotel_download_recording", self.call.ids)["result"]
+        self.assertEqual((download["url"], download["target"]), (self.url + "?download=1", "self"))
+        self.assertTrue(self.url_open(download["url"]).headers["Content-Disposition"].startswith("attachment"))
+        new_test_user(self.env, "rec_colleague", groups="sales_team.group_sale_salesman")
+        self.authenticate("rec_colleague", "rec_colleague")
+        for method in ("action_simotel_play_recording", "action_simotel_download_recording"):
+            with self.subTest(method=method):
+                answer = self.call_button("simotel.call", method, self.call.ids)
+                self.assertEqual(self.error_name(answer), "AccessError", answer)
 
     def test_html_from_the_pbx_is_a_download_not_a_page(self):
         for content_type in ("text/html", "text/html; charset=utf-8", "image/svg+xml", "audio/<script>", ""):
