@@ -254,6 +254,13 @@ class TestAgentSteering(AgentsCommon, HttpCase):
         self.assertEqual(row.state, "idle")
         self.assertTrue(pause.stop)
         self.assertEqual(self.notifications(self.agent.partner_id)[-1]["state"], "idle")
+        # The pause is the agent's own: they read it (their record rule), as the pause report does.
+        pauses, error = self.rpc("simotel.agent.pause", "search_read", [[], ["extension", "user_id", "company_id"]])
+        self.assertIsNone(error)
+        self.assertEqual(
+            [(p["id"], p["extension"], p["user_id"][0], p["company_id"][0]) for p in pauses],
+            [(pause.id, "557", self.agent.id, self.company.id)],
+        )
 
     def test_pause_and_resume_in_several_queues_use_the_batch_form(self):
         self.authenticate("agent557", "agent557pw")
