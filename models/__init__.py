@@ -19,6 +19,7 @@ from . import simotel_api_call_item
 from . import simotel_lookup_log
 from . import simotel_screen_pop
 from . import simotel_pause_reason
+from . import simotel_directory_mixin
 from . import simotel_extension
 from . import simotel_queue
 from . import simotel_queue_member

@@ -11,17 +11,13 @@ class SimotelExtension(models.Model):
     """An extension defined on the PBX (``pbx/users/search``), kept current by ``ExtenAdded``/``ExtenRemoved``."""
 
     _name = "simotel.extension"
+    _inherit = ["simotel.directory.mixin"]
     _description = "Simotel Extension"
-    _order = "number"
-    _rec_name = "number"
     _rec_names_search = ["number", "name"]
 
-    company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
-    number = fields.Char("Extension", required=True, index=True)
-    name = fields.Char("Name on the PBX")
-    # The directory is the PBX's: rows are created, renamed and archived by the sync and SEA only
-    # (as superuser; the model's access rights are read-only), so no Archive action in the screens.
-    active = fields.Boolean(default=True, readonly=True, help="Archived when the PBX removes the extension.")
+    number = fields.Char("Extension")
+    # Archived by the sync and SEA only: no Archive action in the screens.
+    active = fields.Boolean(help="Archived when the PBX removes the extension.")
     user_id = fields.Many2one("res.users", "User", compute="_compute_user_id", help="The Odoo user of this extension.")
     assigned_user_id = fields.Many2one(
         "res.users",
@@ -34,11 +30,6 @@ class SimotelExtension(models.Model):
     queue_member_ids = fields.One2many("simotel.queue.member", "extension_id", "Queues")
 
     _sql_constraints = [("company_number_uniq", "unique(company_id, number)", "An extension is listed once.")]
-
-    def _compute_display_name(self):
-        for extension in self:
-            name = extension.name if extension.name and extension.name != extension.number else ""
-            extension.display_name = "%s %s" % (extension.number, name) if name else extension.number
 
     def _compute_user_id(self):
         for extension in self:
@@ -115,28 +106,6 @@ class SimotelExtension(models.Model):
                 user_id,
                 Users.browse(user_id).login,
             )
-
-    @api.model
-    def _simotel_upsert(self, company, number, name=None, active=True):
-        """The extension ``number`` of ``company``, created or updated (archived with ``active=False``)."""
-        number = str(number or "").strip()[:32]
-        if not number:
-            return self.browse()
-        extension = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "=", company.id), ("number", "=", number)], limit=1)
-        )
-        values = {"active": True} if active else {}
-        if name:
-            values["name"] = str(name)[:128]
-        if extension:
-            extension.write(values)
-        else:
-            extension = extension.create({"company_id": company.id, "number": number, **values})
-        if not active:
-            extension._simotel_archive()
-        return extension
 
     @api.model
     def _simotel_sync(self, company):
