@@ -6,6 +6,7 @@ from . import res_config_settings
 from . import res_users
 from . import res_partner
 from . import crm_lead
+from . import simotel_choice_mixin
 from . import simotel_call_result
 from . import simotel_call
 from . import simotel_call_after_call
