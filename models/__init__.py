@@ -11,6 +11,7 @@ from . import simotel_call_result
 from . import simotel_call
 from . import simotel_call_after_call
 from . import simotel_call_wrap_up
+from . import simotel_call_detail_mixin
 from . import simotel_call_transfer
 from . import simotel_call_survey
 from . import simotel_voicemail

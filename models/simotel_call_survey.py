@@ -26,13 +26,11 @@ class SimotelCallSurvey(models.Model):
     """
 
     _name = "simotel.call.survey"
+    _inherit = ["simotel.call.detail.mixin"]
     _description = "Simotel Call Survey"
     _order = "date desc, id desc"
     _rec_name = "label"
 
-    company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True)
-    unique_id = fields.Char("Simotel Call ID", required=True, readonly=True, index=True)
-    call_id = fields.Many2one("simotel.call", "Call", readonly=True, index="btree_not_null", ondelete="cascade")
     label = fields.Char(
         "Survey", readonly=True, default="", help="Label of the poll component in the dialplan, e.g. sale."
     )
@@ -43,13 +41,9 @@ class SimotelCallSurvey(models.Model):
     survey_queue = fields.Char(readonly=True, help="Queue named by the survey itself.")
     source = fields.Selection([("sea", "SEA event"), ("backfill", "Sync (SA reports)")], readonly=True)
     queue = fields.Char(compute="_compute_queue", store=True, readonly=True)
-    user_id = fields.Many2one(related="call_id.user_id", string="Agent", store=True, index="btree_not_null")
     partner_id = fields.Many2one(related="call_id.partner_id", string="Contact", store=True, index="btree_not_null")
     commercial_partner_id = fields.Many2one(
         related="call_id.partner_id.commercial_partner_id", string="Customer", store=True, index="btree_not_null"
-    )
-    salesperson_id = fields.Many2one(
-        related="call_id.salesperson_id", string="Salesperson", store=True, index="btree_not_null"
     )
 
     _sql_constraints = [
@@ -89,30 +83,13 @@ class SimotelCallSurvey(models.Model):
         if existing:
             return existing, False
         values["source"] = source
-        values["call_id"] = (
-            self.env["simotel.call"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1)
-            .id
-        )
+        values["call_id"] = self._simotel_find_call(company, values["unique_id"]).id
         try:
             with self.env.cr.savepoint():
                 return Survey.create(values), True
         except psycopg2.errors.UniqueViolation:
             # The same score delivered twice at once: the other delivery recorded it.
             return Survey.search(key, limit=1), False
-
-    @api.model
-    def _simotel_link_calls(self, company, calls):
-        """Attach the scores that arrived before these calls' reports."""
-        by_id = {call.unique_id: call for call in calls if call.unique_id}
-        if not by_id:
-            return
-        orphans = self.sudo().search(
-            [("company_id", "=", company.id), ("unique_id", "in", list(by_id)), ("call_id", "=", False)]
-        )
-        for survey in orphans:
-            survey.call_id = by_id[survey.unique_id]
 
     @api.model
     def _simotel_sync_safely(self, company, date_from, date_to):

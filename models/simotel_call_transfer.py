@@ -26,12 +26,10 @@ class SimotelCallTransfer(models.Model):
     """
 
     _name = "simotel.call.transfer"
+    _inherit = ["simotel.call.detail.mixin"]
     _description = "Simotel Call Transfer"
     _order = "call_id, sequence, id"
 
-    company_id = fields.Many2one("res.company", "Company", required=True, readonly=True, index=True)
-    unique_id = fields.Char("Simotel Call ID", required=True, readonly=True, index=True)
-    call_id = fields.Many2one("simotel.call", "Call", readonly=True, index="btree_not_null", ondelete="cascade")
     sequence = fields.Integer(readonly=True, default=10, help="Order of the transfers of one call.")
     date = fields.Datetime("Transferred", readonly=True, default=fields.Datetime.now)
     transferer = fields.Char("Transferred By", readonly=True, help="Extension that made the transfer.")
@@ -39,11 +37,6 @@ class SimotelCallTransfer(models.Model):
     transferred_to = fields.Char("To", readonly=True, help="Extension or number the call was handed to.")
     transferer_user_id = fields.Many2one("res.users", "Transferred By (User)", readonly=True, ondelete="set null")
     to_user_id = fields.Many2one("res.users", "To (User)", readonly=True, ondelete="set null")
-    # Snapshot of the call's people, for the record rules (same rule as the call's).
-    user_id = fields.Many2one(related="call_id.user_id", string="Agent", store=True, index="btree_not_null")
-    salesperson_id = fields.Many2one(
-        related="call_id.salesperson_id", string="Salesperson", store=True, index="btree_not_null"
-    )
 
     _sql_constraints = [
         (
@@ -87,10 +80,7 @@ class SimotelCallTransfer(models.Model):
                 "transferer_user_id": Users._simotel_find_by_extension(values["transferer"], company).id,
                 "to_user_id": phone.is_extension(values["transferred_to"])
                 and Users._simotel_find_by_extension(values["transferred_to"], company).id,
-                "call_id": self.env["simotel.call"]
-                .sudo()
-                .search([("company_id", "=", company.id), ("unique_id", "=", values["unique_id"])], limit=1)
-                .id,
+                "call_id": self._simotel_find_call(company, values["unique_id"]).id,
             }
         )
         try:
@@ -109,15 +99,7 @@ class SimotelCallTransfer(models.Model):
     @api.model
     def _simotel_link_calls(self, company, calls):
         """Attach the transfers that arrived before these calls' reports, then apply every call's last transfer."""
-        if not calls:
-            return
-        Transfer = self.sudo()
-        by_id = {call.unique_id: call for call in calls if call.unique_id}
-        orphans = Transfer.search(
-            [("company_id", "=", company.id), ("unique_id", "in", list(by_id)), ("call_id", "=", False)]
-        )
-        for transfer in orphans:
-            transfer.call_id = by_id[transfer.unique_id]
+        super()._simotel_link_calls(company, calls)
         self._simotel_apply(calls.filtered("simotel_transfer_ids"))
 
     @api.model
