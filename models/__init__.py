@@ -25,6 +25,7 @@ from . import simotel_directory_mixin
 from . import simotel_extension
 from . import simotel_queue
 from . import simotel_queue_member
+from . import simotel_agent_mixin
 from . import simotel_agent_pause
 from . import simotel_agent_state
 from . import simotel_queue_call

@@ -5,13 +5,10 @@ class SimotelAgentPause(models.Model):
     """One pause of one agent, with its reason: what the pause report sums."""
 
     _name = "simotel.agent.pause"
+    _inherit = ["simotel.agent.mixin"]
     _description = "Simotel Agent Pause"
     _order = "start desc, id desc"
-    _rec_name = "extension"
 
-    company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
-    extension = fields.Char(required=True, index=True, readonly=True)
-    user_id = fields.Many2one("res.users", "Agent", index="btree_not_null", readonly=True, ondelete="set null")
     reason_id = fields.Many2one("simotel.pause.reason", "Reason", index="btree_not_null", ondelete="set null")
     start = fields.Datetime(required=True, index=True, readonly=True)
     stop = fields.Datetime("End", readonly=True)
@@ -31,9 +28,7 @@ class SimotelAgentPause(models.Model):
     def _simotel_open(self, row, moment, reason=None):
         return self.sudo().create(
             {
-                "company_id": row.company_id.id,
-                "extension": row.extension,
-                "user_id": row.user_id.id,
+                **row._simotel_agent_values(),
                 "reason_id": reason.id if reason else False,
                 "start": moment,
             }

@@ -49,13 +49,10 @@ class SimotelAgentState(models.Model):
     """
 
     _name = "simotel.agent.state"
+    _inherit = ["simotel.agent.mixin"]
     _description = "Simotel Agent State"
     _order = "extension"
-    _rec_name = "extension"
 
-    company_id = fields.Many2one("res.company", "Company", required=True, index=True, ondelete="cascade")
-    extension = fields.Char(required=True, index=True, readonly=True)
-    user_id = fields.Many2one("res.users", "Agent", index="btree_not_null", readonly=True, ondelete="set null")
     state = fields.Selection(STATES, required=True, default="unknown", readonly=True, index=True)
     since = fields.Datetime(readonly=True, help="When the agent entered this state.")
     event_time = fields.Datetime("Last Event", readonly=True, help="Time of the last event applied to this row.")
