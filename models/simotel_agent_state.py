@@ -351,20 +351,23 @@ class SimotelAgentState(models.Model):
 
     def action_join_queue(self, queue_id):
         """Put these agents in a queue of their company."""
-        self._simotel_check_control()
-        for row in self.sudo():
-            queue = row._simotel_queue(queue_id)
-            row._simotel_sa("add_agent", queue.number, row.extension)
-            self.env["simotel.queue.member"].sudo()._simotel_add(queue, row.extension)
-        return True
+        return self._simotel_set_queue_member(queue_id, True)
 
     def action_leave_queue(self, queue_id):
         """Take these agents out of a queue."""
+        return self._simotel_set_queue_member(queue_id, False)
+
+    def _simotel_set_queue_member(self, queue_id, member):
+        """Make these agents answer the queue ``queue_id`` of their company (``member``) or not, on the PBX and
+        in the directory."""
         self._simotel_check_control()
         for row in self.sudo():
             queue = row._simotel_queue(queue_id)
-            row._simotel_sa("remove_agent", queue.number, row.extension)
-            queue.member_ids.filtered(lambda member, row=row: member.extension == row.extension).unlink()
+            row._simotel_sa("add_agent" if member else "remove_agent", queue.number, row.extension)
+            if member:
+                self.env["simotel.queue.member"].sudo()._simotel_add(queue, row.extension)
+            else:
+                queue.member_ids.filtered(lambda entry, row=row: entry.extension == row.extension).unlink()
         return True
 
     def _simotel_queue(self, queue_id):
