@@ -8,6 +8,7 @@ from . import res_partner
 from . import crm_lead
 from . import simotel_choice_mixin
 from . import simotel_call_result
+from . import simotel_pbx_audio_mixin
 from . import simotel_call
 from . import simotel_call_after_call
 from . import simotel_call_wrap_up

@@ -76,6 +76,7 @@ class SimotelCall(models.Model):
     """
 
     _name = "simotel.call"
+    _inherit = ["simotel.pbx.audio.mixin"]
     _description = "Simotel Call"
     _order = "start desc, id desc"
     _simotel_backfill_page_size = 100  # rows per reports/cdr/search request
@@ -847,34 +848,20 @@ class SimotelCall(models.Model):
     # ------------------------------------------------------------------
     # Recordings
     # ------------------------------------------------------------------
-    def _simotel_recording(self):
-        """``(content, mimetype)`` of this call's recording, fetched from the PBX.
-
-        The caller must be allowed to read the call (record rules apply).
-        """
-        self.ensure_one()
-        self.check_access("read")
+    def _simotel_audio_file(self):
         if not self.record:
             raise UserError(self.env._("This call has no recording."))
-        try:
-            return self.company_id._simotel_client().download_recording(self.record)
-        except SimotelError as e:
-            raise UserError(str(e)) from None
+        return self.record
+
+    def _simotel_audio_url(self):
+        return "/simotel/call/%d/recording" % self.id
 
     def action_simotel_play_recording(self):
         """Button: open the recording in the browser (it plays the audio file)."""
-        self.ensure_one()
-        self.check_access("read")
-        return {"type": "ir.actions.act_url", "url": "/simotel/call/%d/recording" % self.id, "target": "new"}
+        return self._simotel_audio_action()
 
     def action_simotel_download_recording(self):
-        self.ensure_one()
-        self.check_access("read")
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/simotel/call/%d/recording?download=1" % self.id,
-            "target": "self",
-        }
+        return self._simotel_audio_action(download=True)
 
     # ------------------------------------------------------------------
     # Backfill from SA reports

@@ -8,7 +8,6 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
-from ..tools.sa_client import SimotelError
 from .simotel_call import _isolate
 
 _logger = logging.getLogger(__name__)
@@ -27,6 +26,7 @@ class SimotelVoicemail(models.Model):
     """
 
     _name = "simotel.voicemail"
+    _inherit = ["simotel.pbx.audio.mixin"]
     _description = "Simotel Voicemail"
     _order = "date desc, id desc"
     _rec_name = "caller"
@@ -184,22 +184,11 @@ class SimotelVoicemail(models.Model):
     # ------------------------------------------------------------------
     # Audio
     # ------------------------------------------------------------------
-    def _simotel_recording(self):
-        """``(content, mimetype)`` of this voicemail's audio, fetched from the PBX.
-
-        The caller must be allowed to read the voicemail (record rules apply).
-        """
-        self.ensure_one()
-        self.check_access("read")
+    def _simotel_audio_file(self):
         if not self.filename:
             raise UserError(self.env._("This voicemail has no audio file."))
-        try:
-            return self.company_id._simotel_client().download_recording(self.filename)
-        except SimotelError as e:
-            raise UserError(str(e)) from None
+        return self.filename
 
     def action_simotel_play(self):
         """Button: open the audio in the browser."""
-        self.ensure_one()
-        self.check_access("read")
-        return {"type": "ir.actions.act_url", "url": self._simotel_audio_url(), "target": "new"}
+        return self._simotel_audio_action()
