@@ -763,13 +763,20 @@ class SimotelCall(models.Model):
             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
         )
         number = phone.to_dial(self.external_e164, self.company_id._simotel_phone_region()) or self.external_number
+        return self._simotel_form_dialog(
+            self.env._("New contact"), "res.partner", {"default_mobile" if mobile else "default_phone": number}
+        )
+
+    @api.model
+    def _simotel_form_dialog(self, title, res_model, context):
+        """Action: a form of ``res_model`` in a dialog titled ``title``, with the ``context`` (its defaults)."""
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("New contact"),
-            "res_model": "res.partner",
+            "name": title,
+            "res_model": res_model,
             "views": [(False, "form")],
             "target": "new",
-            "context": {"default_mobile" if mobile else "default_phone": number},
+            "context": context,
         }
 
     def _simotel_close_call_backs(self):

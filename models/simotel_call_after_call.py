@@ -138,14 +138,11 @@ class SimotelCall(models.Model):
         """Button "Call result": the agent sets the call's result and writes a note."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Call result"),
-            "res_model": "simotel.call.wrap.up",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_call_id": self.id, "default_result_id": self.result_id.id},
-        }
+        return self._simotel_form_dialog(
+            self.env._("Call result"),
+            "simotel.call.wrap.up",
+            {"default_call_id": self.id, "default_result_id": self.result_id.id},
+        )
 
     def _simotel_wrap_up(self, result, note, author):
         """Set ``result`` and log ``note`` on this call by ``author``; the note also goes, linked to the call,
