@@ -23,7 +23,6 @@ STALE_DELAY = timedelta(minutes=1)  # an inline event still new after this was i
 RETRY_DELAY = timedelta(minutes=5)  # between two attempts of a failed event
 BATCH_SIZE = 200  # events per transaction of the processing cron, at most
 FIRST_BATCH_SIZE = 20  # first batch of a cron run, before the cost of an event is measured
-NOTIFY_INTERVAL = timedelta(seconds=1)  # see _simotel_trigger_cron
 CRON_TIME_BUDGET = 60  # seconds per cron run at most (see _simotel_cron_budget); the runner calls again
 EVENT_TIME_LIMIT = 10  # seconds one event may take in the cron (see _simotel_process)
 
@@ -120,25 +119,17 @@ class SimotelEvent(models.Model):
 
     @api.model
     def _simotel_trigger_cron(self):
-        """Make the processing cron due now; wake the cron workers at most once per ``NOTIFY_INTERVAL``.
+        """Make the processing cron due now and wake the cron workers when this transaction commits.
 
-        ``ir.cron._trigger`` sends a NOTIFY through a new connection to the
-        ``postgres`` database (about 8 ms, a third of a delivery). A trigger
-        of the last second means a run is due and was notified: this
-        delivery only adds its own trigger row, which keeps the cron due if
-        that run ends before this event is committed (worst case: the cron
-        workers' next poll, or the next delivery a second later).
+        Every delivery wakes them, even right after another one: a cron run
+        ends by deleting the triggers dated before it started (to the
+        second), so a report committed after the run last looked for work
+        would otherwise wait for the workers' next poll (a minute). Wake-ups
+        that arrive while a run is busy are merged by the cron worker into
+        one more run, which takes every report waiting.
         """
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("simotel_connector.ir_cron_simotel_event_process")
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at > %s LIMIT 1",
-            [cron_id, now - NOTIFY_INTERVAL],
-        )
-        if self.env.cr.fetchone():
-            self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": now})
-        else:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(now)
+        self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     def _simotel_payload(self):
         """The normalized payload of this event."""
