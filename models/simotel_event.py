@@ -176,14 +176,7 @@ class SimotelEvent(models.Model):
         def finish(results):
             nonlocal processed
             for event, (error, handled) in results.items():
-                event.write(
-                    {
-                        "attempts": event.attempts + (0 if counted else 1),
-                        "processed_at": fields.Datetime.now(),
-                        "error": error or False,
-                        "state": "failed" if error else "done" if handled else "ignored",
-                    }
-                )
+                event._simotel_set_result(error, handled, counted)
                 processed |= event
             if commit and results:
                 commit()
@@ -230,6 +223,29 @@ class SimotelEvent(models.Model):
                     break
                 finish({event: event._simotel_process_one(event_limit)})
         return processed
+
+    def _simotel_process_inline(self):
+        """Process this event in the transaction that stored it (a delivery of an event processed at once).
+
+        What :meth:`_simotel_process` does for one event, without its lock and
+        re-read: no other transaction sees the row before this one commits, so
+        the cron or a Retry click cannot be processing it. Two queries fewer per
+        ``NewState``, the most frequent event of a call center.
+        """
+        self.ensure_one()
+        self._simotel_set_result(*self._simotel_process_one())
+        return self
+
+    def _simotel_set_result(self, error, handled, counted=False):
+        """Record the outcome of one processing attempt of this event (see :meth:`_simotel_process_one`)."""
+        self.write(
+            {
+                "attempts": self.attempts + (0 if counted else 1),
+                "processed_at": fields.Datetime.now(),
+                "error": error or False,
+                "state": "failed" if error else "done" if handled else "ignored",
+            }
+        )
 
     def _simotel_process_one(self, event_limit=None):
         """Run this event's handler in a savepoint; return ``(error or None, handled)``.
