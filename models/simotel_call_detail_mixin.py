@@ -31,12 +31,13 @@ class SimotelCallDetailMixin(models.AbstractModel):
 
     @api.model
     def _simotel_link_calls(self, company, calls):
-        """Attach the details that arrived before these calls' reports."""
+        """Attach the details that arrived before these calls' reports; return them."""
         by_id = {call.unique_id: call for call in calls if call.unique_id}
         if not by_id:
-            return
+            return self.browse()
         orphans = self.sudo().search(
             [("company_id", "=", company.id), ("unique_id", "in", list(by_id)), ("call_id", "=", False)]
         )
         for detail in orphans:
             detail.call_id = by_id[detail.unique_id]
+        return orphans

@@ -99,8 +99,9 @@ class SimotelCallTransfer(models.Model):
     @api.model
     def _simotel_link_calls(self, company, calls):
         """Attach the transfers that arrived before these calls' reports, then apply every call's last transfer."""
-        super()._simotel_link_calls(company, calls)
+        linked = super()._simotel_link_calls(company, calls)
         self._simotel_apply(calls.filtered("simotel_transfer_ids"))
+        return linked
 
     @api.model
     def _simotel_apply(self, calls):
