@@ -44,3 +44,4 @@ from . import test_attack_sea_events
 from . import test_attack_directory
 from . import test_transfer_race
 from . import test_attack_fixes
+from . import test_smart_buttons
