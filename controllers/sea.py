@@ -50,6 +50,6 @@ class SimotelSeaController(Controller):
         stored = env["simotel.event"]._simotel_store(company, name, payload, httprequest)
         if name not in stored._simotel_deferred_events:
             # Processing runs in a savepoint: whatever it does, the raw event is kept.
-            stored._simotel_process()
+            stored._simotel_process_inline()
         # Odoo commits the request's transaction before the answer is sent: 2xx means stored.
         return request.make_json_response({"success": 1, "message": "stored", "data": {"id": stored.id}})

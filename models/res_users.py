@@ -350,18 +350,18 @@ class ResUsers(models.Model):
 
     @api.model
     def _simotel_find_by_extension(self, extension, company):
-        """The agent of ``company`` with this extension (see :meth:`_simotel_agent_domain`), or an empty recordset."""
-        extension = (extension or "").strip()
-        if not extension:
+        """The agent of ``company`` with this extension (see :meth:`_simotel_agent_domain`), or an empty recordset.
+
+        Read from :meth:`_simotel_active_extensions` (kept in memory): every ``NewState`` asks it
+        two or three times. An extension is on the PBX of its user's main company, once per company.
+        """
+        key = (company.id, (extension or "").strip())
+        if not key[1]:
             return self.browse()
-        return self.sudo().search(
-            [
-                ("simotel_extension", "=", extension),
-                ("company_id", "=", company.id),  # an extension is on the PBX of its user's main company
-                *self._simotel_agent_domain(),
-            ],
-            limit=1,
-        )
+        for user_id, company_extension in self._simotel_active_extensions().items():
+            if company_extension == key:
+                return self.sudo().browse(user_id)
+        return self.browse()
 
     def _simotel_originate(self, number, region=None, partner=None, lead=None):
         """Ring this user's extension, then connect ``number`` (SA ``call/originate/act``).

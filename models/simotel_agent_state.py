@@ -95,11 +95,19 @@ class SimotelAgentState(models.Model):
             raise AccessError(_("You may only steer your own extension; extension %s is a colleague's.", row.extension))
 
     @api.model
-    def _simotel_row(self, company, extension):
-        """The (sudo) row of ``extension`` in ``company``, created ``unknown`` if missing."""
+    def _simotel_row(self, company, extension, lock=False):
+        """The (sudo) row of ``extension`` in ``company``, created ``unknown`` if missing.
+
+        :param lock: lock the row (``FOR UPDATE``) until the transaction ends, and read it anew
+        """
         extension = sea.event_text(extension, 32)
-        row = self.sudo().search([("company_id", "=", company.id), ("extension", "=", extension)], limit=1)
-        if not row:
+        self.flush_model(["company_id", "extension"])
+        query = "SELECT id FROM simotel_agent_state WHERE company_id = %s AND extension = %s" + (
+            " FOR UPDATE" if lock else ""
+        )
+        self.env.cr.execute(query, [company.id, extension])
+        found = self.env.cr.fetchone()
+        if not found:
             self.env.cr.execute(
                 """
                 INSERT INTO simotel_agent_state
@@ -109,7 +117,11 @@ class SimotelAgentState(models.Model):
                 """,
                 [company.id, extension, self.env.uid, self.env.uid],
             )
-            row = self.sudo().search([("company_id", "=", company.id), ("extension", "=", extension)], limit=1)
+            self.env.cr.execute(query, [company.id, extension])
+            found = self.env.cr.fetchone()
+        row = self.sudo().browse(found[0])
+        if lock:
+            row.invalidate_recordset()
         user = self.env["res.users"]._simotel_find_by_extension(extension, company)
         if row.user_id != user:
             row.user_id = user
@@ -136,10 +148,8 @@ class SimotelAgentState(models.Model):
             _logger.info("Simotel NewState without a usable extension or state: ignored")
             return self.browse()
         moment = self._simotel_event_time(company, event, received_at)
-        row = self._simotel_row(company, extension)
-        # Lock the row: concurrent events of one extension apply one after the other.
-        self.env.cr.execute("SELECT id FROM simotel_agent_state WHERE id = %s FOR UPDATE", [row.id])
-        row.invalidate_recordset()
+        # Locked: concurrent events of one extension apply one after the other.
+        row = self._simotel_row(company, extension, lock=True)
         if row.event_time and moment < row.event_time:
             _logger.info("Simotel NewState for %s older than the state shown: ignored", extension)
             return self.browse()

@@ -23,7 +23,6 @@ STALE_DELAY = timedelta(minutes=1)  # an inline event still new after this was i
 RETRY_DELAY = timedelta(minutes=5)  # between two attempts of a failed event
 BATCH_SIZE = 200  # events per transaction of the processing cron, at most
 FIRST_BATCH_SIZE = 20  # first batch of a cron run, before the cost of an event is measured
-NOTIFY_INTERVAL = timedelta(seconds=1)  # see _simotel_trigger_cron
 CRON_TIME_BUDGET = 60  # seconds per cron run at most (see _simotel_cron_budget); the runner calls again
 EVENT_TIME_LIMIT = 10  # seconds one event may take in the cron (see _simotel_process)
 
@@ -120,25 +119,17 @@ class SimotelEvent(models.Model):
 
     @api.model
     def _simotel_trigger_cron(self):
-        """Make the processing cron due now; wake the cron workers at most once per ``NOTIFY_INTERVAL``.
+        """Make the processing cron due now and wake the cron workers when this transaction commits.
 
-        ``ir.cron._trigger`` sends a NOTIFY through a new connection to the
-        ``postgres`` database (about 8 ms, a third of a delivery). A trigger
-        of the last second means a run is due and was notified: this
-        delivery only adds its own trigger row, which keeps the cron due if
-        that run ends before this event is committed (worst case: the cron
-        workers' next poll, or the next delivery a second later).
+        Every delivery wakes them, even right after another one: a cron run
+        ends by deleting the triggers dated before it started (to the
+        second), so a report committed after the run last looked for work
+        would otherwise wait for the workers' next poll (a minute). Wake-ups
+        that arrive while a run is busy are merged by the cron worker into
+        one more run, which takes every report waiting.
         """
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("simotel_connector.ir_cron_simotel_event_process")
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at > %s LIMIT 1",
-            [cron_id, now - NOTIFY_INTERVAL],
-        )
-        if self.env.cr.fetchone():
-            self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": now})
-        else:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(now)
+        self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     def _simotel_payload(self):
         """The normalized payload of this event."""
@@ -185,14 +176,7 @@ class SimotelEvent(models.Model):
         def finish(results):
             nonlocal processed
             for event, (error, handled) in results.items():
-                event.write(
-                    {
-                        "attempts": event.attempts + (0 if counted else 1),
-                        "processed_at": fields.Datetime.now(),
-                        "error": error or False,
-                        "state": "failed" if error else "done" if handled else "ignored",
-                    }
-                )
+                event._simotel_set_result(error, handled, counted)
                 processed |= event
             if commit and results:
                 commit()
@@ -239,6 +223,29 @@ class SimotelEvent(models.Model):
                     break
                 finish({event: event._simotel_process_one(event_limit)})
         return processed
+
+    def _simotel_process_inline(self):
+        """Process this event in the transaction that stored it (a delivery of an event processed at once).
+
+        What :meth:`_simotel_process` does for one event, without its lock and
+        re-read: no other transaction sees the row before this one commits, so
+        the cron or a Retry click cannot be processing it. Two queries fewer per
+        ``NewState``, the most frequent event of a call center.
+        """
+        self.ensure_one()
+        self._simotel_set_result(*self._simotel_process_one())
+        return self
+
+    def _simotel_set_result(self, error, handled, counted=False):
+        """Record the outcome of one processing attempt of this event (see :meth:`_simotel_process_one`)."""
+        self.write(
+            {
+                "attempts": self.attempts + (0 if counted else 1),
+                "processed_at": fields.Datetime.now(),
+                "error": error or False,
+                "state": "failed" if error else "done" if handled else "ignored",
+            }
+        )
 
     def _simotel_process_one(self, event_limit=None):
         """Run this event's handler in a savepoint; return ``(error or None, handled)``.

@@ -1,10 +1,13 @@
-"""Set-up shared by the test modules: inbound settings, salespeople with extensions, the live bus, Persian."""
+"""Set-up shared by the test modules: the test company, SEA and real-transaction base classes, salespeople with
+extensions, the live bus, Persian."""
 
 import json
 import uuid
+from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo.tests import new_test_user
+from odoo import SUPERUSER_ID, api
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
@@ -12,6 +15,7 @@ from odoo.addons.bus.websocket import WebsocketConnectionHandler
 from .fake_simotel import FakeSimotel
 
 SALESMAN_GROUP = "sales_team.group_sale_salesman"
+SEA_AUTH = ("simotel", "sea-secret")
 
 
 def inbound_settings(auth, **values):
@@ -37,14 +41,41 @@ def originate_settings(env, **values):
     }
 
 
+def iran_company(case, **values):
+    """``case.company``, the test's company, in Iran (numbers without a country code are Iranian),
+    with more company ``values``. ``case`` may be the test or, in ``setUpClass``, its class."""
+    case.company = case.env.company
+    case.company.write({"country_id": case.env.ref("base.ir").id, **values})
+    return case.company
+
+
+class TehranPbxCase(TransactionCase):
+    """``company``, the test's company in Iran with its PBX on Tehran time; ``Call`` and ``Event``, the
+    models of calls and of SEA events."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        iran_company(cls, simotel_tz="Asia/Tehran")
+        cls.Call = cls.env["simotel.call"]
+        cls.Event = cls.env["simotel.event"]
+
+
+def fake_pbx(case, **values):
+    """``case.fake``, a fake SA server, and ``case.company``, the test's company, pointing at it;
+    ``values`` are more company values."""
+    case.fake = case.enterContext(FakeSimotel())
+    case.company = case.env.company
+    case.fake.configure_company(case.company, **values)
+    return case.fake
+
+
 def pbx_company(case, auth, **values):
     """``case.fake``, a fake SA server, and ``case.company``, the test's company in Iran, set up for
     click-to-call through that server and for SEA requests with basic ``auth``; ``values`` are more
     company values (they win over the defaults)."""
-    case.fake = case.enterContext(FakeSimotel())
-    case.company = case.env.company
-    case.fake.configure_company(
-        case.company,
+    fake_pbx(
+        case,
         **{
             "country_id": case.env.ref("base.ir").id,
             **originate_settings(case.env),
@@ -54,14 +85,40 @@ def pbx_company(case, auth, **values):
     )
 
 
-def real_transactions(case):
-    """Leave Odoo's test mode for the rest of ``case``'s test: each request and cursor gets its own
-    transaction, so PostgreSQL really arbitrates concurrent ones. What the test commits is its own to
-    remove. Returns a fresh suffix for names that must not collide with other runs."""
-    readonly = case.registry.test_readonly_enabled
-    case.registry.leave_test_mode()
-    case.addCleanup(case.registry.enter_test_mode, case.cr, readonly)
-    return uuid.uuid4().hex[:8]
+def recorded_call(case, record, audio, **values):
+    """An inbound call (created as superuser) whose recording ``record`` the fake SA server ``case.fake``
+    serves as ``audio``; ``values`` are more call values."""
+    case.fake.files[record] = audio
+    return case.env["simotel.call"].sudo().create({"direction": "inbound", "record": record, **values})
+
+
+class RealTransactionsCase(HttpCase):
+    """A test outside Odoo's test mode: each request and cursor gets its own transaction, so PostgreSQL
+    really arbitrates concurrent ones. What the test commits is its own to remove. ``suffix``: a fresh
+    suffix for names that must not collide with other runs."""
+
+    def setUp(self):
+        super().setUp()
+        readonly = self.registry.test_readonly_enabled
+        self.registry.leave_test_mode()
+        self.addCleanup(self.registry.enter_test_mode, self.cr, readonly)
+        self.suffix = uuid.uuid4().hex[:8]
+
+    @contextmanager
+    def committed_env(self):
+        """A superuser environment in a transaction of its own, committed when the block ends."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def remove_committed(env, *records):
+    """Delete ``records`` committed by a test, each in turn; one something still refers to is archived."""
+    for record in records:
+        try:
+            with env.cr.savepoint():
+                record.unlink()
+        except Exception:  # noqa: BLE001 - kept, but archived
+            record.write({"active": False})
 
 
 def post_sea(case, payload, auth, path="/simotel/sea"):
@@ -73,6 +130,35 @@ def post_sea(case, payload, auth, path="/simotel/sea"):
         timeout=30,
         headers={"Content-Type": "application/json"},
     )
+
+
+class SeaCase(HttpCase):
+    """``company``, the test's company in Iran, takes SEA requests with basic ``SEA_AUTH``; with
+    ``missed_call_activity``, a missed call gives its customer's salesperson a "Call back" activity."""
+
+    missed_call_activity = False
+
+    def setUp(self):
+        super().setUp()
+        iran_company(self, **inbound_settings(SEA_AUTH, simotel_missed_call_activity=self.missed_call_activity))
+
+    def post(self, payload, path="/simotel/sea"):
+        return post_sea(self, payload, SEA_AUTH, path)
+
+    def deliver(self, payload, path="/simotel/sea"):
+        """``payload`` sent as Simotel does, and stored; the response."""
+        response = self.post(payload, path)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["success"], 1, response.text)
+        return response
+
+    def process(self):
+        """What the cron does with the stored events."""
+        self.env["simotel.event"]._cron_process()
+        self.env.invalidate_all()
+
+    def call_of(self, unique_id):
+        return self.env["simotel.call"].search([("unique_id", "=", unique_id), ("company_id", "=", self.company.id)])
 
 
 def originate_body(callee, extension="557"):

@@ -176,10 +176,10 @@ class FakeSimotel:
             "reports/audio/download": self._download,
             "pbx/users/search": self._users_search,
             "pbx/queues/search": self._queues_search,
-            "pbx/queues/addagent": self._add_agent,
-            "pbx/queues/removeagent": self._remove_agent,
-            "pbx/queues/pauseagent": self._pause_agent,
-            "pbx/queues/resumeagent": self._resume_agent,
+            "pbx/queues/addagent": self._single(self._add_agent_one),
+            "pbx/queues/removeagent": self._single(self._remove_agent_one),
+            "pbx/queues/pauseagent": self._single(self._pause_agent_one),
+            "pbx/queues/resumeagent": self._single(self._resume_agent_one),
             "pbx/queues/batchaddagent": self._batch(self._add_agent_one),
             "pbx/queues/batchremoveagent": self._batch(self._remove_agent_one),
             "pbx/queues/batchpauseagent": self._batch(self._pause_agent_one),
@@ -357,22 +357,6 @@ class FakeSimotel:
             return self._ok(handler, {"message": message, "ok": 1})
 
         return handle
-
-    @property
-    def _add_agent(self):
-        return self._single(self._add_agent_one)
-
-    @property
-    def _remove_agent(self):
-        return self._single(self._remove_agent_one)
-
-    @property
-    def _pause_agent(self):
-        return self._single(self._pause_agent_one)
-
-    @property
-    def _resume_agent(self):
-        return self._single(self._resume_agent_one)
 
     def _batch(self, one):
         def handle(handler, body):

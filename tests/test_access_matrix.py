@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..models.simotel_event import MAX_ATTEMPTS
-from .fake_simotel import FakeSimotel
+from .common import fake_pbx, recorded_call
 from .rpc_session import RpcSession
 
 USERS = ("portal", "internal", "own_sales", "all_sales", "simotel_admin", "system_admin")
@@ -59,9 +59,7 @@ class TestAccessMatrix(RpcSession, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company)
+        fake_pbx(self)
         self.users = {
             name: new_test_user(
                 self.env,
@@ -79,21 +77,17 @@ class TestAccessMatrix(RpcSession, HttpCase):
         lead = self.env["crm.lead"].create({"name": "Own Lead", "user_id": seller.id})
         stranger = self.env["res.partner"].create({"name": "Colleague's Customer", "user_id": colleague.id})
         other_company = self.env["res.company"].create({"name": "Matrix Other Co"})
-        Call = self.env["simotel.call"].sudo()
 
-        def call(name, **values):
-            self.fake.files[f"{name}.mp3"] = b"ID3" + name.encode()
-            return Call.create(
-                {"unique_id": name, "direction": "inbound", "record": f"{name}.mp3", "user_id": colleague.id, **values}
-            )
+        def call(name, user=colleague, **values):
+            return recorded_call(self, f"{name}.mp3", b"ID3" + name.encode(), unique_id=name, user_id=user.id, **values)
 
         self.calls = {
-            "taken": call("taken", user_id=seller.id),
+            "taken": call("taken", seller),
             "customer": call("customer", partner_id=customer.id),
             "contact": call("contact", partner_id=contact.id),
             "lead": call("lead", lead_id=lead.id),
             "other": call("other", partner_id=stranger.id),
-            "other_company": call("other_company", company_id=other_company.id, user_id=seller.id),
+            "other_company": call("other_company", seller, company_id=other_company.id),
         }
         Survey = self.env["simotel.call.survey"].sudo()
         self.surveys = {
@@ -154,12 +148,16 @@ class TestAccessMatrix(RpcSession, HttpCase):
     def read_call(self, key):
         return self.rpc_allowed(self.call_kw("simotel.call", "read", [[self.calls[key].id], ["unique_id"]]))
 
-    def recording(self, key):
-        response = self.url_open("/simotel/call/%d/recording" % self.calls[key].id)
+    def served(self, url, content):
+        """True if ``url`` serves ``content``, False if it answers 404 (refused), fails on anything else."""
+        response = self.url_open(url)
         self.assertIn(response.status_code, (200, 404))
         if response.status_code == 200:
-            self.assertEqual(response.content, b"ID3" + key.encode())
+            self.assertEqual(response.content, content)
         return response.status_code == 200
+
+    def recording(self, key):
+        return self.served("/simotel/call/%d/recording" % self.calls[key].id, b"ID3" + key.encode())
 
     def set_result(self, key):
         """The Call result button of the call's form, then Save in its dialog."""
@@ -174,15 +172,11 @@ class TestAccessMatrix(RpcSession, HttpCase):
         wizard_id = saved["result"][0]["id"]
         return self.rpc_allowed(self.call_button("simotel.call.wrap.up", "action_save", [wizard_id]))
 
-    def read_allowed(self, model, record):
-        return self.rpc_allowed(self.call_kw(model, "read", [record.ids, ["display_name"]]))
+    def read_allowed(self, record):
+        return self.rpc_allowed(self.call_kw(record._name, "read", [record.ids, ["display_name"]]))
 
     def voicemail_audio(self, key):
-        response = self.url_open("/simotel/voicemail/%d/audio" % self.voicemails[key].id)
-        self.assertIn(response.status_code, (200, 404))
-        if response.status_code == 200:
-            self.assertEqual(response.content, b"RIFF" + key.encode())
-        return response.status_code == 200
+        return self.served("/simotel/voicemail/%d/audio" % self.voicemails[key].id, b"RIFF" + key.encode())
 
     def set_extension(self, user):
         self.extension += 1
@@ -198,30 +192,14 @@ class TestAccessMatrix(RpcSession, HttpCase):
             "call: of another company": lambda: self.read_call("other_company"),
             "recording: call taken by the salesperson": lambda: self.recording("taken"),
             "recording: call of another salesperson": lambda: self.recording("other"),
-            "survey: of the salesperson's customer's call": lambda: self.read_allowed(
-                "simotel.call.survey", self.surveys["customer"]
-            ),
-            "survey: of another salesperson's call": lambda: self.read_allowed(
-                "simotel.call.survey", self.surveys["other"]
-            ),
-            "survey: of another company": lambda: self.read_allowed(
-                "simotel.call.survey", self.surveys["other_company"]
-            ),
-            "transfer: of a call taken by the salesperson": lambda: self.read_allowed(
-                "simotel.call.transfer", self.transfers["taken"]
-            ),
-            "transfer: of another salesperson's call": lambda: self.read_allowed(
-                "simotel.call.transfer", self.transfers["other"]
-            ),
-            "voicemail: owned by the salesperson": lambda: self.read_allowed(
-                "simotel.voicemail", self.voicemails["own"]
-            ),
-            "voicemail: of another salesperson": lambda: self.read_allowed(
-                "simotel.voicemail", self.voicemails["other"]
-            ),
-            "voicemail: of another company": lambda: self.read_allowed(
-                "simotel.voicemail", self.voicemails["other_company"]
-            ),
+            "survey: of the salesperson's customer's call": lambda: self.read_allowed(self.surveys["customer"]),
+            "survey: of another salesperson's call": lambda: self.read_allowed(self.surveys["other"]),
+            "survey: of another company": lambda: self.read_allowed(self.surveys["other_company"]),
+            "transfer: of a call taken by the salesperson": lambda: self.read_allowed(self.transfers["taken"]),
+            "transfer: of another salesperson's call": lambda: self.read_allowed(self.transfers["other"]),
+            "voicemail: owned by the salesperson": lambda: self.read_allowed(self.voicemails["own"]),
+            "voicemail: of another salesperson": lambda: self.read_allowed(self.voicemails["other"]),
+            "voicemail: of another company": lambda: self.read_allowed(self.voicemails["other_company"]),
             "voicemail audio: owned by the salesperson": lambda: self.voicemail_audio("own"),
             "voicemail audio: of another salesperson": lambda: self.voicemail_audio("other"),
             "events: read": lambda: self.rpc_allowed(

@@ -6,8 +6,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
-from .common import inbound_settings, salesperson, supervisor
-from .fake_simotel import FakeSimotel
+from .common import fake_pbx, inbound_settings, salesperson, supervisor
 from .rpc_session import RpcSession
 
 SEA = ("simotel", "agents-secret")
@@ -19,12 +18,8 @@ class AgentsCommon(RpcSession):
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(
-            self.company, **inbound_settings(SEA, simotel_phone_country_id=self.env.ref("base.ir").id)
-        )
-        self.company.country_id = self.env.ref("base.ir")
+        iran = self.env.ref("base.ir").id
+        fake_pbx(self, country_id=iran, **inbound_settings(SEA, simotel_phone_country_id=iran))
         self.agent = salesperson(self.env, "agent557", password="agent557pw", name="Agent Ava")
         self.colleague = salesperson(self.env, "agent558", "558", password="agent558pw", name="Agent Bob")
         self.supervisor = supervisor(self.env, "super1", password="super1pw", name="Supervisor Sue")

@@ -1,7 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import allow_websockets, inbound_settings, persian, salesperson, supervisor
-from .fake_simotel import FakeSimotel
+from .common import allow_websockets, fake_pbx, inbound_settings, persian, salesperson, supervisor
 
 # The first Persian page of a run builds the right-to-left assets (rtlcss): slow on a busy machine.
 PERSIAN_TIMEOUT = 240
@@ -14,13 +13,8 @@ class TestAgentsTour(HttpCase):
     def setUp(self):
         super().setUp()
         allow_websockets(self)
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.company.country_id = self.env.ref("base.ir")
-        self.fake.configure_company(
-            self.company,
-            **inbound_settings(("simotel", "agents-tour"), simotel_phone_country_id=self.env.ref("base.ir").id),
-        )
+        iran = self.env.ref("base.ir").id
+        fake_pbx(self, country_id=iran, **inbound_settings(("simotel", "agents-tour"), simotel_phone_country_id=iran))
         self.agent = salesperson(self.env, "tour_agent", password="tour_agent_pw", name="Agent Ava")
         self.supervisor = supervisor(self.env, "tour_supervisor", password="tour_supervisor_pw", name="Supervisor Sue")
         self.env["res.partner"].create({"name": "Customer Ali", "mobile": "0912 123 4567"})

@@ -5,8 +5,7 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..tools import sea
 from . import sea_samples as samples
-from .common import inbound_settings
-from .fake_simotel import FakeSimotel
+from .common import fake_pbx, inbound_settings, recorded_call
 from .rpc_session import RpcSession
 
 SEA_AUTH = ("simotel", "sea-s3cret")
@@ -20,9 +19,7 @@ class SellerAndColleague(RpcSession, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company)
+        fake_pbx(self)
         self.seller, self.colleague = (
             new_test_user(
                 self.env,
@@ -44,21 +41,15 @@ class TestAttackAccess(SellerAndColleague):
     def setUp(self):
         super().setUp()
         # A call from a number no contact has yet, taken by the colleague, with its recording.
-        self.fake.files["secret.mp3"] = b"ID3secret"
-        self.call = (
-            self.env["simotel.call"]
-            .sudo()
-            .create(
-                {
-                    "unique_id": "attack-unmatched",
-                    "direction": "inbound",
-                    "disposition": "answered",
-                    "external_number": "09121234567",
-                    "external_e164": "+989121234567",
-                    "record": "secret.mp3",
-                    "user_id": self.colleague.id,
-                }
-            )
+        self.call = recorded_call(
+            self,
+            "secret.mp3",
+            b"ID3secret",
+            unique_id="attack-unmatched",
+            disposition="answered",
+            external_number="09121234567",
+            external_e164="+989121234567",
+            user_id=self.colleague.id,
         )
 
     def readable(self):
@@ -151,19 +142,13 @@ class TestAttackTakeOverCustomer(SellerAndColleague):
         super().setUp()
         colleague = self.colleague
         self.customer = self.env["res.partner"].create({"name": "Colleague's customer", "user_id": colleague.id})
-        self.fake.files["colleague.mp3"] = b"ID3colleague"
-        self.call = (
-            self.env["simotel.call"]
-            .sudo()
-            .create(
-                {
-                    "unique_id": "takeover",
-                    "direction": "inbound",
-                    "record": "colleague.mp3",
-                    "partner_id": self.customer.id,
-                    "user_id": colleague.id,
-                }
-            )
+        self.call = recorded_call(
+            self,
+            "colleague.mp3",
+            b"ID3colleague",
+            unique_id="takeover",
+            partner_id=self.customer.id,
+            user_id=colleague.id,
         )
 
     def test_writing_the_salesperson_of_a_colleagues_customer_does_not_open_its_calls(self):

@@ -7,29 +7,16 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, originate_settings, post_sea, salesperson
+from .common import SeaCase, originate_settings, salesperson
 from .fake_simotel import ORIGINATE, FakeSimotel
 from .rpc_session import RpcSession
 
-AUTH = ("simotel", "attack-fixes-secret")
 CUID = "1613906999.77"
 CUSTOMER = "09121234567"
 
 
 @tagged("post_install", "-at_install")
-class TestAttackFixes(HttpCase):
-    def setUp(self):
-        super().setUp()
-        self.company = self.env.company
-        self.company.write(
-            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=False)
-        )
-
-    def deliver(self, payload):
-        response = post_sea(self, payload, AUTH)
-        self.assertEqual(response.status_code, 200, response.text)
-        self.assertEqual(response.json()["success"], 1, response.text)
-
+class TestAttackFixes(SeaCase):
     def test_the_account_manager_item_names_no_extension_of_another_companys_pbx(self):
         """Attack: the same shared number seen from the call-time lookup. A customer's salesperson
         works mainly for the branch (extension 559 on the branch's PBX) and is also allowed in the

@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from ..models.res_partner import SimotelCaller
 from ..models.simotel_api_call import domain_refusal
 from ..models.simotel_api_call_item import REFUSED_WARNINGS
-from .common import inbound_settings
+from .common import inbound_settings, iran_company
 from .rpc_session import RpcSession
 
 USERNAME, PASSWORD = "simotel", "inbound-s3cret"
@@ -23,15 +23,14 @@ class TestAttackRoutingDomain(RpcSession, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.company = self.env.company
-        self.company.write(
-            inbound_settings(
+        iran_company(
+            self,
+            **inbound_settings(
                 (USERNAME, PASSWORD),
-                country_id=self.env.ref("base.ir").id,
                 simotel_phone_country_id=False,
                 simotel_inbound_ips=False,
                 simotel_api_password=SA_PASSWORD,
-            )
+            ),
         )
         # The attacker's own phone is a contact of the company (the PBX looks it up when they call).
         self.env["res.partner"].create(

@@ -12,9 +12,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, post_sea, salesperson
+from .common import SeaCase, salesperson
 
-AUTH = ("simotel", "attack-sea-secret")
 CUID = "1613906999.41"
 CUSTOMER = "09121234567"
 
@@ -35,29 +34,16 @@ def transfer(who, transferred_to, transferred_from=CUSTOMER):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackSeaEvents(HttpCase):
+class TestAttackSeaEvents(SeaCase):
     def setUp(self):
         super().setUp()
-        self.company = self.env.company
-        self.company.write(
-            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=False)
-        )
         self.sara = salesperson(self.env, "sara.attack_sea", "557", name="Sara Sales")
         self.reza = salesperson(self.env, "reza.attack_sea", "558", name="Reza Support")
         # The customer's salesperson is nobody: only the agent of the call sees it.
         self.customer = self.env["res.partner"].create({"name": "Customer Ali", "mobile": "0912 123 4567"})
 
-    def deliver(self, payload):
-        response = post_sea(self, payload, AUTH)
-        self.assertEqual(response.status_code, 200, response.text)
-        self.assertEqual(response.json()["success"], 1, response.text)
-
-    def process(self):
-        self.env["simotel.event"]._cron_process()
-        self.env.invalidate_all()
-
     def call(self):
-        return self.env["simotel.call"].search([("unique_id", "=", CUID), ("company_id", "=", self.company.id)])
+        return self.call_of(CUID)
 
     def test_transfer_back_and_forth_keeps_the_real_final_agent(self):
         """Attack: a call is handed 557 -> 558, back 558 -> 557, then again 557 -> 558 (the customer is
@@ -148,6 +134,19 @@ class TestAttackTrunkApi(HttpCase):
             headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
         )
 
+    def trunk_call(self, code, *items, **values):
+        """A Trunk API call "Call back the customer" through NasimTrunk answering the values of ``items``."""
+        return self.env["simotel.api.call"].create(
+            {
+                "name": "Call back the customer",
+                "code": code,
+                "reply_format": "trunk",
+                "trunk_name": "NasimTrunk",
+                "item_ids": [Command.create(item) for item in items],
+                **values,
+            }
+        )
+
     def test_the_customer_never_chooses_the_number_or_trunk_the_company_pays_for(self):
         """Attack: the Trunk API answers which trunk the PBX takes and which outside number it dials at
         the company's cost. Its items accept the "Customer name" and "Customer code" kinds for the
@@ -158,20 +157,10 @@ class TestAttackTrunkApi(HttpCase):
         it is saved, or the answer never dials a number (nor picks a trunk) taken from the customer's
         own text."""
         self.env["res.partner"].create({"name": "0088213555010", "mobile": CUSTOMER})
-        ApiCall = self.env["simotel.api.call"]
         try:
             with self.env.cr.savepoint():
-                ApiCall.create(
-                    {
-                        "name": "Call back the customer",
-                        "code": "trunk-attack",
-                        "reply_format": "trunk",
-                        "trunk_name": "NasimTrunk",
-                        "item_ids": [
-                            Command.create({"kind": "name", "key": "extension"}),
-                            Command.create({"kind": "customer_code", "key": "trunk"}),
-                        ],
-                    }
+                self.trunk_call(
+                    "trunk-attack", {"kind": "name", "key": "extension"}, {"kind": "customer_code", "key": "trunk"}
                 )
         except ValidationError:
             return  # refused when saved: safe
@@ -209,20 +198,13 @@ class TestAttackTrunkApi(HttpCase):
         name) never reach the PBX: the answer falls back to the call's default number and trunk, as
         when no item has a value."""
         self.env["res.partner"].create({"name": "0088213555010", "ref": "Trunk9", "mobile": CUSTOMER})
-        trunk = self.env["simotel.api.call"].create(
-            {
-                "name": "Call back the customer",
-                "code": "trunk-fallback",
-                "reply_format": "trunk",
-                "trunk_name": "NasimTrunk",
-                "empty_value": "02191001000",
-                "item_ids": [
-                    Command.create({"kind": "agent", "key": "extension"}),
-                    Command.create({"kind": "agent", "key": "trunk"}),
-                    Command.create({"kind": "known", "key": "extension", "value_true": "0912 123 4567 x"}),
-                    Command.create({"kind": "known", "key": "trunk", "value_true": "Nasim Trunk"}),
-                ],
-            }
+        trunk = self.trunk_call(
+            "trunk-fallback",
+            {"kind": "agent", "key": "extension"},
+            {"kind": "agent", "key": "trunk"},
+            {"kind": "known", "key": "extension", "value_true": "0912 123 4567 x"},
+            {"kind": "known", "key": "trunk", "value_true": "Nasim Trunk"},
+            empty_value="02191001000",
         )
         # As saved by an earlier version, before the rule: the customer's name and code.
         self.env.cr.execute(

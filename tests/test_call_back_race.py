@@ -5,17 +5,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..tools import sea
 from . import sea_samples as samples
-from .common import real_transactions
+from .common import RealTransactionsCase, remove_committed
 
 
 @tagged("post_install", "-at_install")
-class TestCallBackRace(HttpCase):
+class TestCallBackRace(RealTransactionsCase):
     """Missed calls of one customer reported in real, concurrent transactions (two cron workers, or the
     cron and a call sync) give one open "Call back" activity.
 
@@ -25,9 +24,7 @@ class TestCallBackRace(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.suffix = real_transactions(self)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             company = env["res.company"].create(
                 {
                     "name": "Call Back Race Co %s" % self.suffix,
@@ -52,28 +49,24 @@ class TestCallBackRace(HttpCase):
         self.addCleanup(self._remove_committed_data)
 
     def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            cr.execute("DELETE FROM mail_activity WHERE res_model = 'res.partner' AND res_id = %s", [self.partner_id])
-            cr.execute("DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = %s", [self.partner_id])
-            cr.execute("DELETE FROM simotel_call WHERE company_id = %s", [self.company_id])
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            for records in (
+        with self.committed_env() as env:
+            env.cr.execute(
+                "DELETE FROM mail_activity WHERE res_model = 'res.partner' AND res_id = %s", [self.partner_id]
+            )
+            env.cr.execute("DELETE FROM mail_message WHERE model = 'res.partner' AND res_id = %s", [self.partner_id])
+            env.cr.execute("DELETE FROM simotel_call WHERE company_id = %s", [self.company_id])
+            remove_committed(
+                env,
                 env["res.partner"].browse(self.partner_id),
                 env["res.users"].browse(self.user_id),
                 env["res.company"].browse(self.company_id),
-            ):
-                try:
-                    with cr.savepoint():
-                        records.unlink()
-                except Exception:  # noqa: BLE001 - kept, but archived
-                    records.write({"active": False})
+            )
 
     def report_missed_call(self, cuid, started):
         """One worker: its transaction begins, waits for the other one's to begin, then reads the report."""
-        with self.registry.cursor() as cr:
-            cr.execute("SELECT 1")  # the transaction's snapshot: the other worker's commit is not in it
+        with self.committed_env() as env:
+            env.cr.execute("SELECT 1")  # the transaction's snapshot: the other worker's commit is not in it
             started.wait(timeout=20)
-            env = api.Environment(cr, SUPERUSER_ID, {})
             payload = sea.normalize(
                 "Cdr",
                 dict(

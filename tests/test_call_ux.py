@@ -50,6 +50,11 @@ class CallUxCase(RpcSession, HttpCase):
         values = {"src": src, "disposition": "NO ANSWER", "billsec": 0, "record": "", **values}
         return self.sea(cuid=cuid, **values)
 
+    def call_back(self, cuid, disposition, **values):
+        """The salesperson (557) calls the customer's mobile; ``disposition``: whether the customer answered."""
+        values = {"src": "557", "dst": "09121234567", "type": "outgoing", "disposition": disposition, **values}
+        return self.sea(cuid=cuid, **values)
+
     def open_activities(self, partner):
         return self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
 
@@ -180,25 +185,9 @@ class TestCallBackActivity(CallUxCase):
 
     def test_done_when_the_agent_calls_back_and_the_customer_answers(self):
         self.missed("b.1", starttime="2024-01-16 06:00:00")
-        self.sea(
-            cuid="b.2",
-            starttime="2024-01-16 06:05:00",
-            src="557",
-            dst="09121234567",
-            type="outgoing",
-            disposition="NO ANSWER",
-            billsec=0,
-        )
+        self.call_back("b.2", "NO ANSWER", starttime="2024-01-16 06:05:00", billsec=0)
         self.assertEqual(len(self.open_activities(self.customer)), 1, "the customer did not answer")
-        self.sea(
-            cuid="b.3",
-            starttime="2024-01-16 06:30:00",
-            src="557",
-            dst="09121234567",
-            type="outgoing",
-            disposition="ANSWERED",
-            billsec=60,
-        )
+        self.call_back("b.3", "ANSWERED", starttime="2024-01-16 06:30:00", billsec=60)
         self.assertFalse(self.open_activities(self.customer))
 
     def test_an_older_answered_call_does_not_close_it(self):
@@ -290,21 +279,22 @@ class TestNumberSearch(CallUxCase):
 
     def test_empty_page_tells_why(self):
         self.authenticate("simotel_ux", "simotel_ux_pw")
-        action = self.url_open(
-            "/web/action/load",
-            data=json.dumps({"params": {"action_id": "simotel_connector.action_simotel_call"}}),
-            headers={"Content-Type": "application/json"},
-        ).json()["result"]
-        self.assertIn("No call matches", action["help"])
-        self.assertIn("+98 935 111 2233", action["help"])
+
+        def calls_help():
+            """The help the Calls list shows when it is empty, as the web client loads its action."""
+            return self.url_open(
+                "/web/action/load",
+                data=json.dumps({"params": {"action_id": "simotel_connector.action_simotel_call"}}),
+                headers={"Content-Type": "application/json"},
+            ).json()["result"]["help"]
+
+        page_help = calls_help()
+        self.assertIn("No call matches", page_help)
+        self.assertIn("+98 935 111 2233", page_help)
         self.env["simotel.call"].search([]).unlink()
-        action = self.url_open(
-            "/web/action/load",
-            data=json.dumps({"params": {"action_id": "simotel_connector.action_simotel_call"}}),
-            headers={"Content-Type": "application/json"},
-        ).json()["result"]
-        self.assertIn("No calls yet", action["help"])
-        self.assertNotIn("No call matches", action["help"])
+        page_help = calls_help()
+        self.assertIn("No calls yet", page_help)
+        self.assertNotIn("No call matches", page_help)
 
 
 @tagged("post_install", "-at_install")

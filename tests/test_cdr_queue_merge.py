@@ -1,21 +1,17 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from . import sea_samples as samples
-from .common import SALESMAN_GROUP, inbound_settings, salesperson
-
-AUTH = ("simotel", "merge-secret")
+from .common import SALESMAN_GROUP, SeaCase, salesperson
 
 
 @tagged("post_install", "-at_install")
-class TestCdrQueueMerge(HttpCase):
+class TestCdrQueueMerge(SeaCase):
     """A queue call is reported twice (``Cdr`` and ``CdrQueue``, in either order): one call gets both."""
+
+    missed_call_activity = True
 
     def setUp(self):
         super().setUp()
-        self.company = self.env.company
-        self.company.write(
-            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=True)
-        )
         self.agent = salesperson(
             self.env,
             "sara.queue",
@@ -25,10 +21,6 @@ class TestCdrQueueMerge(HttpCase):
         self.customer = self.env["res.partner"].create({"name": "Queue Customer", "mobile": "0912 123 4567"})
         self.Call = self.env["simotel.call"]
 
-    def deliver(self, payload, name):
-        response = self.opener.post(self.base_url() + "/simotel/sea/" + name, json=payload, auth=AUTH, timeout=30)
-        self.assertEqual(response.status_code, 200, response.text)
-
     def cdr(self, unique_id):
         """The call report of the queue call: to the queue's number, without its agent."""
         return dict(samples.CDR_INCOMING_V3, cuid=unique_id, dst="902", wait=37, record="", billsec=31)
@@ -36,10 +28,6 @@ class TestCdrQueueMerge(HttpCase):
     def queue_report(self, unique_id):
         """Its queue report: queue 902, answered by 557 after 3 s of waiting (second line of ``detail``)."""
         return dict(samples.CDR_QUEUE, unique_id=unique_id)
-
-    def process(self):
-        self.env["simotel.event"]._cron_process()
-        self.env.invalidate_all()
 
     def assertMerged(self, unique_id, notes=1):
         calls = self.Call.search([("unique_id", "=", unique_id)])
@@ -60,18 +48,18 @@ class TestCdrQueueMerge(HttpCase):
         return calls
 
     def test_cdr_then_queue_report(self):
-        self.deliver(self.cdr("m.1"), "Cdr")
+        self.deliver(self.cdr("m.1"), "/simotel/sea/Cdr")
         self.process()
         call = self.Call.search([("unique_id", "=", "m.1")])
         self.assertEqual((call.extension, call.user_id, call.queue), ("902", self.env["res.users"], False))
-        self.deliver(self.queue_report("m.1"), "CdrQueue")
+        self.deliver(self.queue_report("m.1"), "/simotel/sea/CdrQueue")
         self.process()
         self.assertMerged("m.1")
 
     def test_queue_report_then_cdr(self):
-        self.deliver(self.queue_report("m.2"), "CdrQueue")
+        self.deliver(self.queue_report("m.2"), "/simotel/sea/CdrQueue")
         self.process()
-        self.deliver(dict(self.cdr("m.2"), record="ignored.mp3", entry_point="1000"), "Cdr")
+        self.deliver(dict(self.cdr("m.2"), record="ignored.mp3", entry_point="1000"), "/simotel/sea/Cdr")
         self.process()
         call = self.assertMerged("m.2")
         self.assertEqual(call.entry_point, "1000", "the call report fills what the queue report left empty")
@@ -83,13 +71,13 @@ class TestCdrQueueMerge(HttpCase):
             ("Cdr", self.cdr("m.4")),
             ("CdrQueue", self.queue_report("m.4")),
         ):
-            self.deliver(payload, name)
+            self.deliver(payload, "/simotel/sea/" + name)
         self.process()
         self.assertMerged("m.3", notes=2)  # the customer called twice
         # A retried queue report changes nothing and adds nothing.
         call = self.assertMerged("m.4", notes=2)
         call.extension = "558"
-        self.deliver(self.queue_report("m.4"), "CdrQueue")
+        self.deliver(self.queue_report("m.4"), "/simotel/sea/CdrQueue")
         self.process()
         self.assertEqual(call.extension, "558")
         self.assertEqual(self.Call.search_count([("unique_id", "in", ["m.3", "m.4"])]), 2)

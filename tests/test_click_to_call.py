@@ -5,8 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..tools import sea
-from .common import originate_body, originate_settings, persian, salesperson
-from .fake_simotel import ERRORS, ORIGINATE, FakeSimotel
+from .common import fake_pbx, originate_body, originate_settings, persian, salesperson
+from .fake_simotel import ERRORS, ORIGINATE
 
 
 class ClickToCallCase:
@@ -14,9 +14,7 @@ class ClickToCallCase:
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company, **originate_settings(self.env))
+        fake_pbx(self, **originate_settings(self.env))
         self.user = salesperson(self.env, "simotel_sales")
         self.partner = self.env["res.partner"].create({"name": "Customer", "phone": "0912 123 4567"})
 

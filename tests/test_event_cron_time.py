@@ -4,11 +4,12 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields, sql_db
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import config
 
 from ..models import simotel_event
 from . import sea_samples as samples
+from .common import TehranPbxCase
 
 
 def queue_report(unique_id, lines=0):
@@ -21,16 +22,8 @@ def queue_report(unique_id, lines=0):
 
 
 @tagged("post_install", "-at_install")
-class TestEventCronTime(TransactionCase):
+class TestEventCronTime(TehranPbxCase):
     """The processing cron accounts for time per event: no event can stall the queue."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.write({"country_id": cls.env.ref("base.ir").id, "simotel_tz": "Asia/Tehran"})
-        cls.Event = cls.env["simotel.event"]
-        cls.Call = cls.env["simotel.call"]
 
     def store(self, payload):
         name = "CdrQueue" if payload.get("event_name") == "CdrQueue" else "Cdr"

@@ -1,8 +1,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import inbound_settings, salesperson
-from .fake_simotel import FakeSimotel
+from .common import fake_pbx, inbound_settings, salesperson
 from .rpc_session import RpcSession
 
 SEA = ("simotel", "directory-secret")
@@ -15,9 +14,7 @@ class TestExtensionDirectory(RpcSession, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company, **inbound_settings(SEA))
+        fake_pbx(self, **inbound_settings(SEA))
         self.admin = new_test_user(self.env, "dir_admin", groups=MANAGER)
         self.agent = salesperson(self.env, "dir_agent", "557", name="Agent Ava")
         self.colleague = salesperson(self.env, "dir_colleague", "558", name="Agent Bob")

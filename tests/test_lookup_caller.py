@@ -7,6 +7,8 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.simotel_connector.tools import inbound
 
+from .common import iran_company
+
 
 @tagged("post_install", "-at_install")
 class TestLookupCaller(TransactionCase):
@@ -15,8 +17,7 @@ class TestLookupCaller(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.write({"country_id": cls.env.ref("base.ir").id, "simotel_phone_country_id": False})
+        iran_company(cls, simotel_phone_country_id=False)
         cls.sara = new_test_user(cls.env, "lookup_sara", groups="simotel_connector.group_simotel_user", name="Sara")
         cls.sara.simotel_extension = "120"
         cls.reza = new_test_user(cls.env, "lookup_reza", groups="simotel_connector.group_simotel_user", name="Reza")

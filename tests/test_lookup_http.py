@@ -7,7 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import inbound_settings
+from .common import inbound_settings, iran_company
 
 USERNAME, PASSWORD = "simotel", "s3cret-pass"
 # The generic answer for John: a contact of Acme (customer code 1001, active contract), salesperson on 120.
@@ -21,14 +21,8 @@ class TestLookupHttp(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.write(
-            inbound_settings(
-                (USERNAME, PASSWORD),
-                country_id=cls.env.ref("base.ir").id,
-                simotel_phone_country_id=False,
-                simotel_inbound_ips=False,
-            )
+        iran_company(
+            cls, **inbound_settings((USERNAME, PASSWORD), simotel_phone_country_id=False, simotel_inbound_ips=False)
         )
         today = fields.Date.today()
         cls.agent = new_test_user(

@@ -1,6 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
 from ..tools import phone
+from .common import iran_company
 
 
 @tagged("post_install", "-at_install")
@@ -8,9 +9,7 @@ class TestPhoneMatching(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.country_id = cls.env.ref("base.ir")
-        cls.company.simotel_phone_country_id = False
+        iran_company(cls, simotel_phone_country_id=False)
         Partner = cls.env["res.partner"]
         # The same kind of numbers stored the ways users type them.
         cls.mobile_zero = Partner.create({"name": "Zero Mobile", "mobile": "0912 123 4567"})

@@ -47,6 +47,13 @@ BY_AGENT = {  # answered calls only carry an agent
     "558": {"answered": 2, "answered_in_sl": 2, "service_level": 100.0, "asa_seconds": 12.5, "talk_seconds": 150},
 }
 
+# (call, caller, called, direction, disposition, wait, talk, minutes after the first queued call): a direct
+# call nobody answered (no queue), then a call back to the first abandoned caller.
+RECOVERY_CALLS = [
+    ("d1", "09120000008", "557", "incoming", "NO ANSWER", 20, 0, 20),
+    ("cb1", "557", "09120000004", "outgoing", "ANSWERED", 0, 40, 33),
+]
+
 
 @tagged("post_install", "-at_install")
 class TestQueueKpis(AgentsCommon, HttpCase):
@@ -99,28 +106,10 @@ class TestQueueKpis(AgentsCommon, HttpCase):
         self.assertEqual(error[0], "odoo.exceptions.AccessError")
 
     def test_recovery_tells_abandoned_from_unanswered_and_missed(self):
-        # A direct call nobody answered (no queue), then a call back to the first abandoned caller.
-        self.post(
-            "Cdr",
-            unique_id="d1",
-            src="09120000008",
-            dst="557",
-            disposition="NO ANSWER",
-            billsec="0",
-            wait="20",
-            starttime=fields.Datetime.to_string(self.start + timedelta(minutes=20)),
-            type="incoming",
-        )
-        self.post(
-            "Cdr",
-            unique_id="cb1",
-            src="557",
-            dst="09120000004",
-            disposition="ANSWERED",
-            billsec="40",
-            type="outgoing",
-            starttime=fields.Datetime.to_string(self.start + timedelta(minutes=33)),
-        )
+        for uid, src, dst, direction, disposition, wait, talk, minutes in RECOVERY_CALLS:
+            start = fields.Datetime.to_string(self.start + timedelta(minutes=minutes))
+            report = {"src": src, "dst": dst, "type": direction, "disposition": disposition, "starttime": start}
+            self.post("Cdr", unique_id=uid, wait=str(wait), billsec=str(talk), **report)
         self.env["simotel.event"]._cron_process()
         self.env.invalidate_all()
         Recovery = self.env["simotel.recovery"].with_user(self.supervisor)

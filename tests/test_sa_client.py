@@ -7,16 +7,15 @@ import requests
 from odoo.tests import TransactionCase, tagged
 
 from ..tools.sa_client import SimotelError, _is_dns_failure
-from .fake_simotel import ERRORS, FakeSimotel
+from .common import fake_pbx
+from .fake_simotel import ERRORS
 
 
 @tagged("post_install", "-at_install")
 class TestSaClient(TransactionCase):
     def setUp(self):
         super().setUp()
-        self.fake = self.enterContext(FakeSimotel())
-        self.company = self.env.company
-        self.fake.configure_company(self.company)
+        fake_pbx(self)
 
     def ping(self):
         """Ping through the real client; fail if a secret reaches any log line."""

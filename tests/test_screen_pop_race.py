@@ -4,16 +4,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from odoo import SUPERUSER_ID, api, sql_db
-from odoo.tests import HttpCase, tagged
+from odoo import sql_db
+from odoo.tests import tagged
 
-from .common import real_transactions
+from .common import RealTransactionsCase, remove_committed
 
 DELIVERIES = 4
 
 
 @tagged("post_install", "-at_install")
-class TestScreenPopRace(HttpCase):
+class TestScreenPopRace(RealTransactionsCase):
     """Identical ``NewState`` deliveries racing in real, concurrent transactions (as on a multi-worker server).
 
     The test leaves Odoo's test mode, where every request shares the test transaction: each delivery
@@ -22,9 +22,7 @@ class TestScreenPopRace(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.suffix = real_transactions(self)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             company = env["res.company"].create(
                 {
                     "name": "Race Co %s" % self.suffix,
@@ -48,17 +46,12 @@ class TestScreenPopRace(HttpCase):
         self.addCleanup(self._remove_committed_data)
 
     def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            cr.execute("DELETE FROM simotel_screen_pop WHERE company_id = %s", [self.company_id])
-            cr.execute("DELETE FROM simotel_event WHERE company_id = %s", [self.company_id])
-            cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            for records in (env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id)):
-                try:
-                    with cr.savepoint():
-                        records.unlink()
-                except Exception:  # noqa: BLE001 - kept, but archived and never matching a request
-                    records.write({"active": False})
+        with self.committed_env() as env:
+            env.cr.execute("DELETE FROM simotel_screen_pop WHERE company_id = %s", [self.company_id])
+            env.cr.execute("DELETE FROM simotel_event WHERE company_id = %s", [self.company_id])
+            env.cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
+            remove_committed(env, env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id))
+            # A company kept (archived) never matches a request again.
             company = env["res.company"].browse(self.company_id).exists()
             company.write({"simotel_inbound_auth": "basic", "simotel_inbound_password": False})
 

@@ -1,16 +1,14 @@
 """SEA Transfer, Survey and VoiceMail through Odoo's HTTP stack: one effect each, whatever the order and retries."""
 
-import json
 from datetime import datetime, timedelta
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, persian, salesperson
+from .common import SeaCase, persian, salesperson
 from .fake_simotel import FakeSimotel
 from .rpc_session import RpcSession
 
-AUTH = ("simotel", "sea-secret")
 CUID = "1613906376.30"
 
 
@@ -67,13 +65,9 @@ def voicemail(caller="09121234567", voicemail_id="5fedc3b31b05af9835bbcfdd", **v
 
 
 @tagged("post_install", "-at_install")
-class TestSeaCallEvents(RpcSession, HttpCase):
+class TestSeaCallEvents(RpcSession, SeaCase):
     def setUp(self):
         super().setUp()
-        self.company = self.env.company
-        self.company.write(
-            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=False)
-        )
         self.sara = salesperson(self.env, "sara.events", "557", name="Sara Sales")
         self.reza = salesperson(self.env, "reza.events", "558", name="Reza Support")
         self.mina = salesperson(self.env, "mina.events", "559", name="Mina Sales")
@@ -83,20 +77,8 @@ class TestSeaCallEvents(RpcSession, HttpCase):
         self.Event = self.env["simotel.event"]
 
     # -- helpers -----------------------------------------------------------
-    def post(self, payload, path="/simotel/sea"):
-        return self.opener.post(
-            self.base_url() + path,
-            data=json.dumps(payload),
-            auth=AUTH,
-            timeout=30,
-            headers={"Content-Type": "application/json"},
-        )
-
     def deliver(self, payload, path="/simotel/sea"):
-        response = self.post(payload, path)
-        self.assertEqual(response.status_code, 200, response.text)
-        self.assertEqual(response.json()["success"], 1)
-        return self.Event.browse(response.json()["data"]["id"])
+        return self.Event.browse(super().deliver(payload, path).json()["data"]["id"])
 
     def refused(self, payload, path="/simotel/sea"):
         response = self.post(payload, path)
@@ -106,13 +88,8 @@ class TestSeaCallEvents(RpcSession, HttpCase):
         self.assertTrue(body["message"])
         return body["message"]
 
-    def process(self):
-        """The cron's processing of the stored call reports."""
-        self.Event._cron_process()
-        self.env.invalidate_all()
-
     def call(self, unique_id=CUID):
-        return self.env["simotel.call"].search([("unique_id", "=", unique_id), ("company_id", "=", self.company.id)])
+        return self.call_of(unique_id)
 
     def transfers(self, unique_id=CUID):
         return self.env["simotel.call.transfer"].search([("unique_id", "=", unique_id)], order="sequence, id")

@@ -5,22 +5,18 @@ from urllib.parse import urlencode
 
 import requests
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from . import sea_samples as samples
-from .common import inbound_settings, salesperson
-
-AUTH = ("simotel", "sea-secret")
+from .common import SEA_AUTH, SeaCase, salesperson
 
 
 @tagged("post_install", "-at_install")
-class TestSeaHttp(HttpCase):
+class TestSeaHttp(SeaCase):
+    missed_call_activity = True
+
     def setUp(self):
         super().setUp()
-        self.company = self.env.company
-        self.company.write(
-            inbound_settings(AUTH, country_id=self.env.ref("base.ir").id, simotel_missed_call_activity=True)
-        )
         self.salesman = salesperson(self.env, "sara.sea", name="Sara Sales")
         self.customer = self.env["res.partner"].create(
             {
@@ -33,22 +29,14 @@ class TestSeaHttp(HttpCase):
         self.Event = self.env["simotel.event"]
 
     # -- helpers -----------------------------------------------------------
-    def post(self, payload, path="/simotel/sea", auth=AUTH, raw=None, content_type="application/json"):
+    def post(self, payload, path="/simotel/sea", auth=SEA_AUTH, raw=None, content_type="application/json"):
         data = raw if raw is not None else json.dumps(payload)
         return self.opener.post(
             self.base_url() + path, data=data, auth=auth, timeout=30, headers={"Content-Type": content_type}
         )
 
-    def get(self, payload, path="/simotel/sea", auth=AUTH):
+    def get(self, payload, path="/simotel/sea", auth=SEA_AUTH):
         return self.opener.get(self.base_url() + path + "?" + urlencode(payload), auth=auth, timeout=30)
-
-    def process(self):
-        """What the cron does once call reports are stored (the request only stores them)."""
-        self.Event._cron_process()
-        self.env.invalidate_all()
-
-    def call_of(self, unique_id):
-        return self.Call.search([("unique_id", "=", unique_id), ("company_id", "=", self.company.id)])
 
     def notes_of(self, partner):
         return self.env["mail.message"].search(
@@ -88,7 +76,7 @@ class TestSeaHttp(HttpCase):
         self.assertEqual(self.Event.search_count([]), events_before + 1)
         self.assertEqual((event.event_name, event.state, event.call_id), ("Cdr", "done", call))
         self.assertNotIn("Authorization", event.headers)
-        self.assertNotIn(AUTH[1], event.headers)
+        self.assertNotIn(SEA_AUTH[1], event.headers)
         self.assertEqual(json.loads(event.payload)["cuid"], "1510564538.919")
         notes = self.notes_of(self.customer)
         self.assertEqual(len(notes), 1)
@@ -174,7 +162,7 @@ class TestSeaHttp(HttpCase):
             ("no unique id", dict(payload={k: v for k, v in samples.CDR_LOCAL.items() if k != "unique_id"}), 400),
             ("content type", dict(raw="event_name=Cdr", content_type="text/plain"), 415),
             ("no auth", dict(payload=samples.CDR_LOCAL, auth=None), 401),
-            ("wrong password", dict(payload=samples.CDR_LOCAL, auth=(AUTH[0], "nope")), 401),
+            ("wrong password", dict(payload=samples.CDR_LOCAL, auth=(SEA_AUTH[0], "nope")), 401),
         ]
         for name, kwargs, status in cases:
             with self.subTest(case=name):
@@ -214,7 +202,7 @@ class TestSeaHttp(HttpCase):
                 return session.post(
                     self.base_url() + path,
                     data=body,
-                    auth=AUTH,
+                    auth=SEA_AUTH,
                     timeout=60,
                     headers={"Content-Type": "application/json"},
                 ).status_code

@@ -7,6 +7,7 @@ from odoo.tests import TransactionCase, tagged
 from ..tools import sea
 from ..tools.inbound import InboundError
 from . import sea_samples as samples
+from .common import TehranPbxCase
 from .fake_simotel import FakeSimotel
 
 
@@ -79,14 +80,10 @@ class TestSeaTools(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSimotelCall(TransactionCase):
+class TestSimotelCall(TehranPbxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.write({"country_id": cls.env.ref("base.ir").id, "simotel_tz": "Asia/Tehran"})
-        cls.Call = cls.env["simotel.call"]
-        cls.Event = cls.env["simotel.event"]
         cls.agent = cls.env["res.users"].create(
             {
                 "name": "Reza Agent",

@@ -1,15 +1,14 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from odoo import SUPERUSER_ID, api
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import real_transactions
+from .common import RealTransactionsCase, remove_committed
 
 
 @tagged("post_install", "-at_install")
-class TestTransferRace(HttpCase):
+class TestTransferRace(RealTransactionsCase):
     """Duplicate deliveries of one ``Transfer`` in real, concurrent transactions (the PBX resends while
     the first delivery is still being answered) record the step once, and the call's next hand-over
     is the next step.
@@ -20,23 +19,16 @@ class TestTransferRace(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.cuid = "transfer-race.%s" % real_transactions(self)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        self.cuid = "transfer-race.%s" % self.suffix
+        with self.committed_env() as env:
             self.company_id = env["res.company"].create({"name": "Transfer Race Co %s" % self.cuid}).id
         self.addCleanup(self._remove_committed_data)
 
     def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            cr.execute("DELETE FROM simotel_call_transfer WHERE company_id = %s", [self.company_id])
-            cr.execute("DELETE FROM simotel_event WHERE company_id = %s", [self.company_id])
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env["res.company"].browse(self.company_id)
-            try:
-                with cr.savepoint():
-                    company.unlink()
-            except Exception:  # noqa: BLE001 - kept, but archived
-                company.write({"active": False})
+        with self.committed_env() as env:
+            env.cr.execute("DELETE FROM simotel_call_transfer WHERE company_id = %s", [self.company_id])
+            env.cr.execute("DELETE FROM simotel_event WHERE company_id = %s", [self.company_id])
+            remove_committed(env, env["res.company"].browse(self.company_id))
 
     def payload(self, transferer="557", transferred_to="558"):
         return {
@@ -52,11 +44,10 @@ class TestTransferRace(HttpCase):
 
         With ``started``: the transaction begins, waits for the other one's to begin, then stores the event.
         """
-        with self.registry.cursor() as cr:
-            cr.execute("SELECT 1")  # the transaction's snapshot: the other delivery's commit is not in it
+        with self.committed_env() as env:
+            env.cr.execute("SELECT 1")  # the transaction's snapshot: the other delivery's commit is not in it
             if started:
                 started.wait(timeout=20)
-            env = api.Environment(cr, SUPERUSER_ID, {})
             company = env["res.company"].browse(self.company_id)
             event = env["simotel.event"]._simotel_store(company, "Transfer", payload)
             event._simotel_process()
@@ -86,8 +77,7 @@ class TestTransferRace(HttpCase):
         self.assertEqual(self.steps(), [(1, "557", "558")], "the hand-over is recorded once")
         self.assertEqual(sorted(self.events()), ["done", "failed"], "the later delivery saw no step: it failed whole")
         # A delivery that lost the race fails and is retried: then it is the repetition of the latest step.
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self.committed_env() as env:
             env["simotel.event"].browse(event_ids)._simotel_process()
         self.assertEqual(self.events(), ["done", "done"])
         self.assertEqual(self.steps(), [(1, "557", "558")])
