@@ -15,50 +15,25 @@ class TestSmartButtons(RpcSession, HttpCase):
         api_call = self.env["simotel.api.call"].create(
             {"name": "Customer type", "code": "customer-type", "item_ids": [(0, 0, {"kind": "known"})]}
         )
-        calls = self.env.ref("simotel_connector.action_simotel_call")
+        # (user, model, button, record, action opened, field its context defaults to the record if any)
         cases = [
-            (
-                "sara.buttons",
-                "res.partner",
-                "action_simotel_calls",
-                company.id,
-                "simotel.call",
-                [["partner_id", "child_of", company.id]],
-                {"default_partner_id": company.id},
-            ),
-            (
-                "sara.buttons",
-                "res.partner",
-                "action_simotel_surveys",
-                company.id,
-                "simotel.call.survey",
-                [["partner_id", "child_of", company.id]],
-                self.env.ref("simotel_connector.action_simotel_call_survey").context,
-            ),
-            (
-                "sara.buttons",
-                "crm.lead",
-                "action_simotel_calls",
-                lead.id,
-                "simotel.call",
-                [["lead_id", "=", lead.id]],
-                calls.context,
-            ),
-            (
-                "admin",
-                "simotel.api.call",
-                "action_view_logs",
-                api_call.id,
-                "simotel.lookup.log",
-                [["api_call_id", "=", api_call.id]],
-                self.env.ref("simotel_connector.action_simotel_lookup_log").context,
-            ),
+            ("sara.buttons", "res.partner", "action_simotel_calls", company.id, "action_simotel_call", "partner_id"),
+            ("sara.buttons", "res.partner", "action_simotel_surveys", company.id, "action_simotel_call_survey", None),
+            ("sara.buttons", "crm.lead", "action_simotel_calls", lead.id, "action_simotel_call", None),
+            ("admin", "simotel.api.call", "action_view_logs", api_call.id, "action_simotel_lookup_log", None),
         ]
-        for login, model, method, record_id, res_model, domain, context in cases:
-            with self.subTest(model=model, method=method):
+        domains = {
+            "res.partner": [["partner_id", "child_of", company.id]],
+            "crm.lead": [["lead_id", "=", lead.id]],
+            "simotel.api.call": [["api_call_id", "=", api_call.id]],
+        }
+        for login, model, button, record_id, xmlid, default_field in cases:
+            with self.subTest(model=model, button=button):
+                expected = self.env.ref("simotel_connector." + xmlid)
                 self.login_as(login)
-                action = self.call_button(model, method, [record_id])["result"]
+                action = self.call_button(model, button, [record_id])["result"]
                 self.assertEqual(action["type"], "ir.actions.act_window")
-                self.assertEqual(action["res_model"], res_model)
-                self.assertEqual(action["domain"], domain)
+                self.assertEqual(action["res_model"], expected.res_model)
+                self.assertEqual(action["domain"], domains[model])
+                context = {"default_" + default_field: record_id} if default_field else expected.context
                 self.assertEqual(action["context"], context)
