@@ -26,14 +26,13 @@ import json
 import sys
 import threading
 import time
-import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 
 import _odoo
 import psycopg2
 import requests
 from _dataset import insert_calls
-from _odoo import argument_parser, prepare_database, psql, stop_server
+from _odoo import admin_rpc, argument_parser, prepare_sea_database, psql, record_id, stop_server
 
 AUTH = ("bench", "bench-secret")
 CUSTOMERS = 200
@@ -41,19 +40,19 @@ CRON_XMLID = "ir_cron_simotel_event_process"
 
 
 def prepare(db, template, update=True):
-    prepare_database(db, template, update)
-    psql(
+    prepare_sea_database(
         db,
+        template,
+        update,
+        AUTH,
         """
-        UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
-               simotel_inbound_password = '%s', simotel_time_mode = 'utc', simotel_missed_call_activity = true;
+        UPDATE res_company SET simotel_time_mode = 'utc', simotel_missed_call_activity = true;
         DELETE FROM mail_activity WHERE res_model = 'res.partner';
         -- not DELETE: no 1M dead rows left for (auto)vacuum; CASCADE: what refers to calls
         -- (activities, transfers, scores…) goes with them in this benchmark database
         TRUNCATE simotel_event, simotel_call CASCADE;
-        DELETE FROM mail_message WHERE model = 'res.partner' AND body::text LIKE '%%call%%';
-    """
-        % AUTH,
+        DELETE FROM mail_message WHERE model = 'res.partner' AND body::text LIKE '%call%';
+    """,
     )
 
 
@@ -66,15 +65,12 @@ def start_server(db, port):
 def make_customers(port, db):
     if psql(db, "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench customer %%'") != "0":
         return
-    models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
-    uid = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port).authenticate(db, "admin", "admin", {})
-    models.execute_kw(
-        db,
-        uid,
-        "admin",
+    call = admin_rpc(port, db)
+    admin = record_id(call, "base.user_admin")
+    call(
         "res.partner",
         "create",
-        [[{"name": "Bench customer %d" % n, "mobile": "0912%07d" % n, "user_id": uid} for n in range(CUSTOMERS)]],
+        [{"name": "Bench customer %d" % n, "mobile": "0912%07d" % n, "user_id": admin} for n in range(CUSTOMERS)],
     )
 
 

@@ -31,18 +31,25 @@ transactions); every call must pop exactly once. Only the server it started is
 stopped.
 """
 
-import json
 import os
 import statistics
 import sys
 import threading
 import time
-import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 
 import _odoo
 import requests
-from _odoo import BusListener, argument_parser, percentile, prepare_database, psql, stop_server
+from _odoo import (
+    BusListener,
+    admin_rpc,
+    argument_parser,
+    latency_figures,
+    post_sea_event,
+    prepare_sea_database,
+    record_id,
+    stop_server,
+)
 
 AUTH = ("bench", "bench-secret")
 AGENT = ("bench_agent", "bench-agent-pw")
@@ -52,15 +59,8 @@ LOG = "/tmp/screen_pop_bench_server.log"
 
 
 def prepare(db, template, update):
-    prepare_database(db, template, update)
-    psql(
-        db,
-        """
-        UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
-               simotel_inbound_password = '%s';
-        DELETE FROM simotel_event; DELETE FROM simotel_screen_pop; DELETE FROM bus_bus;
-    """
-        % AUTH,
+    prepare_sea_database(
+        db, template, update, AUTH, "DELETE FROM simotel_event; DELETE FROM simotel_screen_pop; DELETE FROM bus_bus;"
     )
 
 
@@ -84,20 +84,8 @@ def start_server(db, port, workers):
 
 
 def make_agent_and_customer(port, db):
-    common = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port)
-    models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
-    uid = common.authenticate(db, "admin", "admin", {})
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(db, uid, "admin", model, method, list(args), kwargs)
-
+    call = admin_rpc(port, db)
     if not call("res.users", "search", [("login", "=", AGENT[0])]):
-        [group] = call(
-            "ir.model.data",
-            "search_read",
-            [("module", "=", "sales_team"), ("name", "=", "group_sale_salesman")],
-            fields=["res_id"],
-        )
         call(
             "res.users",
             "create",
@@ -106,23 +94,17 @@ def make_agent_and_customer(port, db):
                 "login": AGENT[0],
                 "password": AGENT[1],
                 "simotel_extension": "557",
-                "groups_id": [(6, 0, [group["res_id"]])],
+                "groups_id": [(6, 0, [record_id(call, "sales_team.group_sale_salesman")])],
             },
         )
     if not call("res.partner", "search", [("name", "=", "Bench Caller Co")]):
-        company = call("res.partner", "create", {"name": "Bench Caller Co", "is_company": True, "user_id": uid})
+        admin = record_id(call, "base.user_admin")
+        company = call("res.partner", "create", {"name": "Bench Caller Co", "is_company": True, "user_id": admin})
         call("res.partner", "create", {"name": "Bench Caller", "parent_id": company, "mobile": CALLER})
 
 
 def post(session, base, name, payload):
-    response = session.post(
-        "%s/simotel/sea/%s" % (base, name),
-        data=json.dumps(payload),
-        auth=AUTH,
-        headers={"Content-Type": "application/json"},
-        timeout=60,
-    )
-    return response.status_code
+    return post_sea_event(session, base, name, payload, AUTH).status_code
 
 
 def ringing(unique_id):
@@ -227,22 +209,10 @@ def main():
         sys.exit("no popup received (%d lost), see %s" % (lost, LOG))
     median = statistics.median(pops)
     print("events: %d sent one after the other, %d popups received, %d lost" % (args.events, len(pops), lost))
-    print(
-        "pop  (POST sent -> websocket received): median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
-        % (median, percentile(pops, 0.95), max(pops))
-    )
-    print(
-        "2xx  (POST sent -> HTTP answer):        median %6.1f ms  p95 %6.1f ms  max %6.1f ms"
-        % (statistics.median(answers), percentile(answers, 0.95), max(answers))
-    )
-    print(
-        "idle (NewState Idle, no popup, 2xx):    median %6.1f ms  p95 %6.1f ms"
-        % (statistics.median(idle), percentile(idle, 0.95))
-    )
-    print(
-        "http (GET /web/health):                 median %6.1f ms  p95 %6.1f ms"
-        % (statistics.median(health), percentile(health, 0.95))
-    )
+    print("pop  (POST sent -> websocket received): %s" % latency_figures(pops))
+    print("2xx  (POST sent -> HTTP answer):        %s" % latency_figures(answers))
+    print("idle (NewState Idle, no popup, 2xx):    %s" % latency_figures(idle, maximum=False))
+    print("http (GET /web/health):                 %s" % latency_figures(health, maximum=False))
     print(
         "screen pop's own share (pop - idle medians): %.1f ms; load average now: %s"
         % (median - statistics.median(idle), " ".join("%.1f" % v for v in os.getloadavg()))

@@ -24,25 +24,13 @@ only; only the two servers it started are stopped.
 import sys
 import time
 import uuid
-import xmlrpc.client
 
 import requests
-from _odoo import BusListener, argument_parser, start_server, stop_server
+from _odoo import BusListener, admin_rpc, argument_parser, start_server, stop_server
 from cdr_ingest import AUTH, duplicates, make_customers, prepare
 from screen_pop import AGENT, make_agent_and_customer, post, ringing
 
 LOG = "/tmp/two_servers_%s.log"
-
-
-def rpc(port, db):
-    """``call(model, method, *args)`` as admin over XML-RPC on the server at ``port``."""
-    uid = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port).authenticate(db, "admin", "admin", {})
-    models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
-
-    def call(model, method, *args):
-        return models.execute_kw(db, uid, "admin", model, method, list(args))
-
-    return call
 
 
 def screen_pop_across(servers, listeners, exten="557"):
@@ -89,7 +77,7 @@ def statuses_with(base, auth, count=6):
 
 def settings_across(db, servers, listeners):
     a, b = servers
-    call = rpc(a["port"], db)
+    call = admin_rpc(a["port"], db)
     [company] = call("res.company", "search", [("id", "=", 1)])
     new_auth = (AUTH[0], "changed-on-A-%s" % uuid.uuid4().hex[:6])
     call("res.company", "write", [company], {"simotel_inbound_password": new_auth[1]})

@@ -26,18 +26,26 @@ it started is stopped.
 """
 
 import itertools
-import json
 import os
 import statistics
 import sys
 import threading
 import time
-import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
 
 import _odoo
 import requests
-from _odoo import BusListener, argument_parser, percentile, prepare_database, psql, stop_server
+from _odoo import (
+    BusListener,
+    admin_rpc,
+    argument_parser,
+    latency_figures,
+    percentile,
+    post_sea_event,
+    prepare_sea_database,
+    record_id,
+    stop_server,
+)
 
 AUTH = ("bench", "bench-secret")
 TARGET_P95_MS = 200.0
@@ -47,40 +55,29 @@ LOG = "/tmp/wallboard_bench_server.log"
 
 
 def prepare(db, template, update):
-    prepare_database(db, template, update)
-    psql(
+    prepare_sea_database(
         db,
+        template,
+        update,
+        AUTH,
         """
-        UPDATE res_company SET simotel_inbound_auth = 'basic', simotel_inbound_username = '%s',
-               simotel_inbound_password = '%s', simotel_time_mode = 'utc';
+        UPDATE res_company SET simotel_time_mode = 'utc';
         DELETE FROM simotel_event; DELETE FROM simotel_agent_state; DELETE FROM simotel_agent_pause;
         DELETE FROM bus_bus;
-    """
-        % AUTH,
+    """,
     )
 
 
 def make_agents(port, db, count):
-    common = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/common" % port)
-    models = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/xmlrpc/2/object" % port, allow_none=True)
-    uid = common.authenticate(db, "admin", "admin", {})
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(db, uid, "admin", model, method, list(args), kwargs)
-
+    call = admin_rpc(port, db)
     have = {u["login"] for u in call("res.users", "search_read", [("login", "like", "bench_wb_%")], fields=["login"])}
-    [group] = call(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", "sales_team"), ("name", "=", "group_sale_salesman")],
-        fields=["res_id"],
-    )
+    group = record_id(call, "sales_team.group_sale_salesman")
     values = [
         {
             "name": "Agent %d" % (FIRST_EXTENSION + n),
             "login": "bench_wb_%d" % n,
             "simotel_extension": str(FIRST_EXTENSION + n),
-            "groups_id": [(6, 0, [group["res_id"]])],
+            "groups_id": [(6, 0, [group])],
         }
         for n in range(count)
         if "bench_wb_%d" % n not in have
@@ -111,13 +108,7 @@ def paced(base, jobs, rate):
             time.sleep(delay)
         session = sessions.setdefault(threading.get_ident(), requests.Session())
         started = time.perf_counter()
-        response = session.post(
-            "%s/simotel/sea/%s" % (base, job[0]),
-            data=json.dumps(job[1]),
-            auth=AUTH,
-            headers={"Content-Type": "application/json"},
-            timeout=60,
-        )
+        response = post_sea_event(session, base, *job, AUTH)
         return started, time.perf_counter(), response.status_code
 
     start = time.perf_counter() + 0.5
@@ -186,18 +177,9 @@ def main():
         "agents: %d, NewState events: %d at %.0f/s, matched updates: %d, lost: %d"
         % (args.agents, count, args.rate, len(updates), lost)
     )
-    print(
-        "update (POST sent -> supervisor's websocket): p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms"
-        % (statistics.median(updates), p95, max(updates))
-    )
-    print(
-        "2xx    (NewState POST round trip):            p50 %6.1f ms  p95 %6.1f ms"
-        % (statistics.median(answers), percentile(answers, 0.95))
-    )
-    print(
-        "ping   (authenticated SEA Ping round trip):   p50 %6.1f ms  p95 %6.1f ms"
-        % (statistics.median(ping_answers), percentile(ping_answers, 0.95))
-    )
+    print("update (POST sent -> supervisor's websocket): %s" % latency_figures(updates, "p50"))
+    print("2xx    (NewState POST round trip):            %s" % latency_figures(answers, "p50", maximum=False))
+    print("ping   (authenticated SEA Ping round trip):   %s" % latency_figures(ping_answers, "p50", maximum=False))
     print(
         "server CPU per event: NewState %.1f ms, Ping %.1f ms, ratio %.2f"
         % (1000 * cpu_events / count, 1000 * cpu_pings / count, cpu_events / cpu_pings if cpu_pings else float("nan"))

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.actions import smart_button_action
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -20,9 +22,7 @@ class CrmLead(models.Model):
     def action_simotel_calls(self):
         """Smart button: the calls linked to this lead."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_call")
-        action["domain"] = [("lead_id", "=", self.id)]
-        return action
+        return smart_button_action(self.env, "simotel_connector.action_simotel_call", [("lead_id", "=", self.id)])
 
     def _simotel_call_links(self):
         return {"partner": self.partner_id, "lead": self}

@@ -8,6 +8,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import phone
+from ..tools.actions import smart_button_action
 from ..tools.settings_cache import clear_settings_cache
 from .res_company import SETTINGS_PARTNER_FIELDS
 
@@ -258,9 +259,9 @@ class ResPartner(models.Model):
     def action_simotel_surveys(self):
         """Smart button: the survey scores of this contact's calls (and of its contacts')."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_call_survey")
-        action["domain"] = [("partner_id", "child_of", self.id)]
-        return action
+        return smart_button_action(
+            self.env, "simotel_connector.action_simotel_call_survey", [("partner_id", "child_of", self.id)]
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -286,10 +287,12 @@ class ResPartner(models.Model):
     def action_simotel_calls(self):
         """Smart button: the calls of this contact and of its contacts."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_call")
-        action["domain"] = [("partner_id", "child_of", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
+        return smart_button_action(
+            self.env,
+            "simotel_connector.action_simotel_call",
+            [("partner_id", "child_of", self.id)],
+            context={"default_partner_id": self.id},
+        )
 
     def _simotel_call_links(self):
         return {"partner": self}

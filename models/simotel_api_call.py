@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import safe_eval
 
 from ..tools import api_component, inbound
+from ..tools.actions import smart_button_action
 
 # A caller number or a typed customer code is a few dozen characters at most.
 MAX_FIELD_LENGTH = 256
@@ -208,9 +209,9 @@ class SimotelApiCall(models.Model):
     def action_view_logs(self):
         """Recent lookups of this API call."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("simotel_connector.action_simotel_lookup_log")
-        action["domain"] = [("api_call_id", "=", self.id)]
-        return action
+        return smart_button_action(
+            self.env, "simotel_connector.action_simotel_lookup_log", [("api_call_id", "=", self.id)]
+        )
 
     # Call-time path: everything below runs for every request of the PBX.
 

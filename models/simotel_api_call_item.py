@@ -30,6 +30,11 @@ KIND_DEFAULTS = {
 }
 
 
+def _kind_default(string, help):
+    """A text field the item's kind fills in (:data:`KIND_DEFAULTS`) and the user may change."""
+    return fields.Char(string, compute="_compute_kind_defaults", store=True, readonly=False, precompute=True, help=help)
+
+
 class SimotelApiCallItem(models.Model):
     """One property of an API call's answer, computed from Odoo at call time."""
 
@@ -42,12 +47,8 @@ class SimotelApiCallItem(models.Model):
     company_id = fields.Many2one(related="api_call_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     kind = fields.Selection(ITEM_KINDS, required=True, default="contract")
-    key = fields.Char(
+    key = _kind_default(
         "Property",
-        compute="_compute_kind_defaults",
-        store=True,
-        readonly=False,
-        precompute=True,
         help="Property name in the generic format's answer, as entered in the PBX's API call item. "
         "Trunk format: trunk, extension (the number the trunk calls) or call_limit (seconds).",
     )
@@ -57,21 +58,13 @@ class SimotelApiCallItem(models.Model):
         help="Customers matching this condition (the contact or its company) get the value if yes, "
         "e.g. a VIP tag, overdue invoices, open tickets.",
     )
-    value_true = fields.Char(
+    value_true = _kind_default(
         "Value If Yes",
-        compute="_compute_kind_defaults",
-        store=True,
-        readonly=False,
-        precompute=True,
         help="Contract: the customer has an active contract. Known: the caller is a customer. "
         "Condition: the customer matches it.",
     )
-    value_false = fields.Char(
+    value_false = _kind_default(
         "Value If No",
-        compute="_compute_kind_defaults",
-        store=True,
-        readonly=False,
-        precompute=True,
         help="Answered otherwise, unknown callers included. For the account manager, customer code and "
         "name items: the fallback when the customer has none (e.g. a queue's extension).",
     )

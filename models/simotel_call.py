@@ -217,8 +217,9 @@ class SimotelCall(models.Model):
             call.start_jalali_day = day.strftime("%Y/%m/%d")
 
     def init(self):
-        """A user's calls newest first, with what the pivot sums: "My calls" (list and pivot) read only this
-        index, however many millions of calls the table holds (it replaces the plain index on ``user_id``)."""
+        """A user's calls newest first, with what the pivot sums and what the record rules read: "My calls"
+        (list and pivot) read only this index, however many millions of calls the table holds (it replaces
+        the plain index on ``user_id``)."""
         result = super().init()
         create_index(
             self.env.cr,
@@ -226,7 +227,7 @@ class SimotelCall(models.Model):
             self._table,
             ["user_id", "start DESC", "id DESC"],
             where="user_id IS NOT NULL",
-            include=["company_id", "disposition", "talk_seconds"],
+            include=["company_id", "disposition", "talk_seconds", "salesperson_id"],
         )
         self.env.cr.execute("DROP INDEX IF EXISTS simotel_call__user_id_index")
         return result

@@ -29,26 +29,19 @@ def number_search_domain(env, operator, value, e164_fields, text_fields):
     return ["!"] + domain if operator in NEGATIVE_OPERATORS else domain
 
 
+def _e164_field(string):
+    """The indexed E.164 copy of a number field, for exact-match lookups (see ``_compute_simotel_e164``)."""
+    return fields.Char(string, compute="_compute_simotel_e164", store=True, index="btree_not_null", copy=False)
+
+
 class SimotelPhoneMixin(models.AbstractModel):
     """E.164 copies of ``phone`` and ``mobile`` in indexed columns, for exact-match lookups."""
 
     _name = "simotel.phone.mixin"
     _description = "Simotel Phone Matching"
 
-    simotel_phone_e164 = fields.Char(
-        "Phone (E.164)",
-        compute="_compute_simotel_e164",
-        store=True,
-        index="btree_not_null",
-        copy=False,
-    )
-    simotel_mobile_e164 = fields.Char(
-        "Mobile (E.164)",
-        compute="_compute_simotel_e164",
-        store=True,
-        index="btree_not_null",
-        copy=False,
-    )
+    simotel_phone_e164 = _e164_field("Phone (E.164)")
+    simotel_mobile_e164 = _e164_field("Mobile (E.164)")
 
     simotel_number_search = fields.Char(
         "Phone/Mobile (any form)",

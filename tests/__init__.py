@@ -44,5 +44,6 @@ from . import test_attack_sea_events
 from . import test_attack_directory
 from . import test_transfer_race
 from . import test_attack_fixes
+from . import test_smart_buttons
 from . import test_new_state_cost
 from . import test_cron_wakeup

@@ -1,3 +1,4 @@
+import json
 import logging
 import socket
 
@@ -93,6 +94,31 @@ class TestSaClient(TransactionCase):
         with self.assertRaises(SimotelError) as caught:
             self.ping()
         self.assertEqual(caught.exception.reason, "not_json")
+
+    def test_report_pages(self):
+        """A report page is read with or without its total; one without a list of rows is refused clearly."""
+        client = self.company._simotel_client()
+        searches = {
+            "call report": lambda: client.cdr_search("2024-01-01 00:00", "2024-01-02 00:00"),
+            "a report": lambda: client.poll_search("2024-01-01 00:00", "2024-01-02 00:00"),
+        }
+        replies = [
+            ({"data": [{"cuid": "1.1"}], "pagination": {"total": "7"}}, ([{"cuid": "1.1"}], 7)),
+            ({"data": [], "pagination": "none"}, ([], None)),
+            ({"data": [], "pagination": {"total": "many"}}, ([], None)),
+        ]
+        for name, search in searches.items():
+            for data, expected in replies:
+                with self.subTest(name, data=data):
+                    self.fake.forced = (200, "application/json", json.dumps({"success": 1, "data": data}).encode())
+                    self.assertEqual(search(), expected)
+            for data in ({"data": "rows"}, ["rows"], None):
+                with self.subTest(name, data=data):
+                    self.fake.forced = (200, "application/json", json.dumps({"success": 1, "data": data}).encode())
+                    with self.assertRaises(SimotelError) as caught:
+                        search()
+                    self.assertEqual(caught.exception.reason, "not_json")
+                    self.assertIn(name, str(caught.exception))
 
     def test_timeout(self):
         self.fake.delay = 1.5

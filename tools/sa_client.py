@@ -16,6 +16,8 @@ import time
 
 import requests
 
+from odoo.tools.translate import LazyTranslate
+
 _logger = logging.getLogger(__name__)
 
 AUTH_MODES = ("basic", "apikey", "both")
@@ -25,6 +27,50 @@ RECORDING_MAX_BYTES = 50 * 1024 * 1024
 RECORDING_DEADLINE = 120.0
 DOWNLOAD_CHUNK = 64 * 1024
 ERROR_BODY_MAX_BYTES = 64 * 1024
+
+_lt = LazyTranslate(__name__)
+
+# The error table of Simotel's SA documentation: for each HTTP status, the first row
+# whose word is in Simotel's message (``None``: any message) gives the reason and message.
+SA_HTTP_ERRORS = {
+    400: [(None, "bad_request", _lt("Simotel could not parse the request (400 Unable to parse content)."))],
+    401: [
+        (
+            "missing",
+            "auth_missing",
+            _lt(
+                "Simotel rejected the request: credentials are missing (401). "
+                "Check the authentication mode in Settings ▸ Simotel."
+            ),
+        ),
+        (None, "auth_invalid", _lt("Simotel rejected the API username, password or key (401 invalid credentials).")),
+    ],
+    403: [
+        (
+            "ip",
+            "ip_denied",
+            _lt(
+                "Simotel does not accept requests from this Odoo server's IP address (403 IP is not permitted). "
+                "Add it to the allowed IPs on the PBX."
+            ),
+        ),
+        (
+            None,
+            "access_denied",
+            _lt("The Simotel API account has no permission for this service (403 Access denied)."),
+        ),
+    ],
+    404: [
+        (
+            None,
+            "not_found",
+            _lt("Simotel answered 404 Not Found: check the server address, or the requested file does not exist."),
+        )
+    ],
+    405: [(None, "method", _lt("Simotel does not allow this HTTP method for this service (405)."))],
+    415: [(None, "media_type", _lt("Simotel refused the content type of the request (415 Unsupported Media Type)."))],
+    501: [(None, "no_service", _lt("This Simotel version does not provide the requested service (501)."))],
+}
 
 
 def _is_dns_failure(error):
@@ -122,18 +168,7 @@ class SimotelClient:
                 "pagination": {"start": start, "count": count, "sorting": {"starttime": 1}},
             },
         )
-        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-            raise SimotelError(
-                self.env._("The Simotel server sent a call report Odoo does not understand."),
-                status=200,
-                reason="not_json",
-            )
-        pagination = data.get("pagination") if isinstance(data.get("pagination"), dict) else {}
-        try:
-            total = int(pagination.get("total"))
-        except (TypeError, ValueError):
-            total = None
-        return data["data"], total
+        return self._page(data, self.env._("The Simotel server sent a call report Odoo does not understand."))
 
     # -- directory (pbx/users, pbx/queues) -------------------------------
     def users_search(self, status="all", name="", number="", mapped=""):
@@ -213,10 +248,16 @@ class SimotelClient:
                 "alike": "true",
             },
         )
+        return self._page(data, self.env._("The Simotel server sent a report Odoo does not understand."))
+
+    @staticmethod
+    def _page(data, error):
+        """``(rows, total)`` of one page of an SA report (``total`` ``None`` if not sent).
+
+        :param error: the message of the :class:`SimotelError` raised when ``data`` is not such a page
+        """
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-            raise SimotelError(
-                self.env._("The Simotel server sent a report Odoo does not understand."), status=200, reason="not_json"
-            )
+            raise SimotelError(error, status=200, reason="not_json")
         pagination = data.get("pagination") if isinstance(data.get("pagination"), dict) else {}
         try:
             total = int(pagination.get("total"))
@@ -293,10 +334,7 @@ class SimotelClient:
         except requests.exceptions.SSLError as e:
             reason, message = "tls", _("Secure connection to the Simotel server failed (certificate or TLS error).")
             error = e
-        except requests.exceptions.ConnectTimeout as e:
-            reason, message = "timeout", _("The Simotel server did not answer within %s seconds.", self.timeout)
-            error = e
-        except requests.exceptions.ReadTimeout as e:
+        except requests.exceptions.Timeout as e:  # connecting or reading
             reason, message = "timeout", _("The Simotel server did not answer within %s seconds.", self.timeout)
             error = e
         except requests.exceptions.ConnectionError as e:
@@ -316,36 +354,12 @@ class SimotelClient:
 
     def _http_error(self, response, body_message):
         """Map an SA error reply (the error table of Simotel's SA documentation) to a user message."""
-        _ = self.env._
         status = response.status_code
         text = (body_message or "").lower()
-        if status == 400:
-            return "bad_request", _("Simotel could not parse the request (400 Unable to parse content).")
-        if status == 401:
-            if "missing" in text:
-                return "auth_missing", _(
-                    "Simotel rejected the request: credentials are missing (401). "
-                    "Check the authentication mode in Settings ▸ Simotel."
-                )
-            return "auth_invalid", _("Simotel rejected the API username, password or key (401 invalid credentials).")
-        if status == 403:
-            if "ip" in text:
-                return "ip_denied", _(
-                    "Simotel does not accept requests from this Odoo server's IP address (403 IP is not permitted). "
-                    "Add it to the allowed IPs on the PBX."
-                )
-            return "access_denied", _("The Simotel API account has no permission for this service (403 Access denied).")
-        if status == 404:
-            return "not_found", _(
-                "Simotel answered 404 Not Found: check the server address, or the requested file does not exist."
-            )
-        if status == 405:
-            return "method", _("Simotel does not allow this HTTP method for this service (405).")
-        if status == 415:
-            return "media_type", _("Simotel refused the content type of the request (415 Unsupported Media Type).")
-        if status == 501:
-            return "no_service", _("This Simotel version does not provide the requested service (501).")
-        return "http_%s" % status, _("The Simotel server answered with HTTP error %s.", status)
+        for word, reason, message in SA_HTTP_ERRORS.get(status, ()):
+            if word is None or word in text:
+                return reason, self.env._(message)
+        return "http_%s" % status, self.env._("The Simotel server answered with HTTP error %s.", status)
 
     def call(self, path, payload=None, method="POST"):
         """Call ``/api/v4/<path>`` and return the envelope's ``data``.

@@ -1,9 +1,10 @@
-import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onWillStart, useState } from "@odoo/owl";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
+import { useBusNotification, useInterval } from "@simotel_connector/hooks";
 import { formatDuration, secondsSince, stateClass, stateLabel } from "./agent_states";
 
 /**
@@ -18,7 +19,6 @@ export class SimotelAgentSystray extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
-        this.busService = useService("bus_service");
         this.state = useState({
             extension: false,
             row: null,
@@ -28,23 +28,18 @@ export class SimotelAgentSystray extends Component {
             busy: false,
             tick: 0,
         });
-        this.onNotification = (payload) => {
+        useBusNotification("simotel/agent_state", (payload) => {
             if (this.state.row && payload.id === this.state.row.id) {
                 this.state.row = payload;
             }
-        };
+        });
         onWillStart(async () => {
             if (!(await user.hasGroup("simotel_connector.group_simotel_user"))) {
                 return;
             }
             await this.load();
-            this.busService.subscribe("simotel/agent_state", this.onNotification);
         });
-        this.timer = setInterval(() => this.state.tick++, 1000);
-        onWillUnmount(() => {
-            clearInterval(this.timer);
-            this.busService.unsubscribe("simotel/agent_state", this.onNotification);
-        });
+        useInterval(() => this.state.tick++, 1000);
     }
 
     async load() {

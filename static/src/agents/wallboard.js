@@ -1,7 +1,8 @@
-import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { useBusNotification, useInterval } from "@simotel_connector/hooks";
 import { STATE_ORDER, formatDuration, secondsSince, stateClass, stateLabel } from "./agent_states";
 
 const { DateTime } = luxon;
@@ -18,7 +19,6 @@ export class SimotelWallboard extends Component {
 
     setup() {
         this.orm = useService("orm");
-        this.busService = useService("bus_service");
         this.state = useState({
             loaded: false,
             companyId: false,
@@ -28,27 +28,18 @@ export class SimotelWallboard extends Component {
             tick: 0,
             offset: 0,
         });
-        this.onAgent = (payload) => {
+        useBusNotification("simotel/agent_state", (payload) => {
             if (payload.company_id === this.state.companyId) {
                 this.state.agents[payload.id] = payload;
             }
-        };
-        this.onQueue = (payload) => {
+        });
+        useBusNotification("simotel/queue_stats", (payload) => {
             if (payload.company_id === this.state.companyId) {
                 this.state.queues[payload.queue] = { ...payload, received: Date.now() };
             }
-        };
-        onWillStart(async () => {
-            this.busService.subscribe("simotel/agent_state", this.onAgent);
-            this.busService.subscribe("simotel/queue_stats", this.onQueue);
-            await this.load();
         });
-        this.timer = setInterval(() => this.state.tick++, 1000);
-        onWillUnmount(() => {
-            clearInterval(this.timer);
-            this.busService.unsubscribe("simotel/agent_state", this.onAgent);
-            this.busService.unsubscribe("simotel/queue_stats", this.onQueue);
-        });
+        onWillStart(() => this.load());
+        useInterval(() => this.state.tick++, 1000);
     }
 
     async load() {

@@ -2,9 +2,9 @@ import { _t } from "@web/core/l10n/translation";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { registry } from "@web/core/registry";
-import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, useState } from "@odoo/owl";
+import { useSimotelUser } from "@simotel_connector/hooks";
 import { formatSimotelDateTime } from "@simotel_connector/jalali/jalali";
 
 /** Systray menu: the last cards that popped for the user, each opening the caller (or a new contact). */
@@ -16,11 +16,9 @@ export class SimotelScreenPopHistory extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ allowed: false, pops: [], loaded: false });
+        this.simotelUser = useSimotelUser();
+        this.state = useState({ pops: [], loaded: false });
         this.title = _t("Recent incoming calls");
-        onWillStart(async () => {
-            this.state.allowed = await user.hasGroup("simotel_connector.group_simotel_user");
-        });
     }
 
     async load() {

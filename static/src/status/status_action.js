@@ -1,7 +1,8 @@
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { useBus, useService } from "@web/core/utils/hooks";
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { useInterval } from "@simotel_connector/hooks";
 import { formatSimotelDateTime } from "@simotel_connector/jalali/jalali";
 
 /**
@@ -18,17 +19,10 @@ export class SimotelStatusAction extends Component {
         this.bus = useService("bus_service");
         this.state = useState({ status: null, websocket: this.bus.workerState });
         const refreshWebsocket = () => (this.state.websocket = this.bus.workerState);
-        const events = ["connect", "reconnect", "disconnect", "reconnecting"];
-        for (const name of events) {
-            this.bus.addEventListener(name, refreshWebsocket);
+        for (const name of ["connect", "reconnect", "disconnect", "reconnecting"]) {
+            useBus(this.bus, name, refreshWebsocket);
         }
-        this.timer = setInterval(refreshWebsocket, 1000);
-        onWillUnmount(() => {
-            clearInterval(this.timer);
-            for (const name of events) {
-                this.bus.removeEventListener(name, refreshWebsocket);
-            }
-        });
+        useInterval(refreshWebsocket, 1000);
         onWillStart(() => this.load());
     }
 

@@ -1,7 +1,7 @@
 import { _t } from "@web/core/l10n/translation";
-import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, useState } from "@odoo/owl";
+import { useSimotelUser } from "@simotel_connector/hooks";
 
 /** Models whose phone and mobile fields can be called (they define `action_simotel_call`). */
 export const SIMOTEL_CALL_MODELS = ["res.partner", "crm.lead"];
@@ -13,16 +13,18 @@ export const SIMOTEL_CALL_FIELDS = ["phone", "mobile"];
  */
 export class SimotelCallButton extends Component {
     static template = "simotel_connector.SimotelCallButton";
-    static props = ["*"];
+    static props = {
+        record: Object,
+        name: String,
+        label: { type: Boolean, optional: true },
+    };
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ allowed: false, calling: false });
+        this.simotelUser = useSimotelUser();
+        this.state = useState({ calling: false });
         this.title = _t("Call with Simotel");
-        onWillStart(async () => {
-            this.state.allowed = await user.hasGroup("simotel_connector.group_simotel_user");
-        });
     }
 
     async onClick() {

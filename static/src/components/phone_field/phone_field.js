@@ -1,5 +1,3 @@
-import { onWillStart } from "@odoo/owl";
-import { user } from "@web/core/user";
 import { patch } from "@web/core/utils/patch";
 import { PhoneField } from "@web/views/fields/phone/phone_field";
 import {
@@ -7,6 +5,7 @@ import {
     SIMOTEL_CALL_MODELS,
     SimotelCallButton,
 } from "@simotel_connector/components/call_button/call_button";
+import { useSimotelUser } from "@simotel_connector/hooks";
 
 patch(PhoneField, {
     components: { ...PhoneField.components, SimotelCallButton },
@@ -15,12 +14,7 @@ patch(PhoneField, {
 patch(PhoneField.prototype, {
     setup() {
         super.setup(...arguments);
-        this.simotelAllowed = false;
-        if (this.simotelCallableField) {
-            onWillStart(async () => {
-                this.simotelAllowed = await user.hasGroup("simotel_connector.group_simotel_user");
-            });
-        }
+        this.simotelUser = this.simotelCallableField ? useSimotelUser() : { allowed: false };
     },
 
     /** Whether this field of this model can be called with Simotel. */
@@ -35,6 +29,6 @@ patch(PhoneField.prototype, {
      */
     get simotelCallable() {
         const { record, name } = this.props;
-        return this.simotelAllowed && this.simotelCallableField && Boolean(record.data[name]);
+        return this.simotelUser.allowed && this.simotelCallableField && Boolean(record.data[name]);
     },
 });

@@ -1,0 +1,7 @@
+def smart_button_action(env, xmlid, domain, context=None):
+    """The window action ``xmlid`` narrowed to ``domain`` (and given ``context``), as a smart button opens it."""
+    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    action["domain"] = domain
+    if context is not None:
+        action["context"] = context
+    return action
