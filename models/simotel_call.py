@@ -18,6 +18,7 @@ from odoo.tools import format_datetime, mute_logger
 from odoo.tools.misc import get_lang
 
 from ..tools import phone, sea
+from ..tools.actions import form_dialog_action
 from ..tools.sa_client import SimotelError
 from ..tools.sql import create_index
 from .simotel_phone_mixin import number_search_domain
@@ -764,21 +765,9 @@ class SimotelCall(models.Model):
             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
         )
         number = phone.to_dial(self.external_e164, self.company_id._simotel_phone_region()) or self.external_number
-        return self._simotel_form_dialog(
+        return form_dialog_action(
             self.env._("New contact"), "res.partner", {"default_mobile" if mobile else "default_phone": number}
         )
-
-    @api.model
-    def _simotel_form_dialog(self, title, res_model, context):
-        """Action: a form of ``res_model`` in a dialog titled ``title``, with the ``context`` (its defaults)."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": title,
-            "res_model": res_model,
-            "views": [(False, "form")],
-            "target": "new",
-            "context": context,
-        }
 
     def _simotel_close_call_backs(self):
         """Mark done the "Call back" activities that these answered calls make pointless.

@@ -6,6 +6,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import plaintext2html
 
+from ..tools.actions import form_dialog_action
+
 _logger = logging.getLogger(__name__)
 
 # A report row is paired with a click-to-call of the same extension and number that started
@@ -138,7 +140,7 @@ class SimotelCall(models.Model):
         """Button "Call result": the agent sets the call's result and writes a note."""
         self.ensure_one()
         self.check_access("read")
-        return self._simotel_form_dialog(
+        return form_dialog_action(
             self.env._("Call result"),
             "simotel.call.wrap.up",
             {"default_call_id": self.id, "default_result_id": self.result_id.id},
