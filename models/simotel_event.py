@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import psycopg2.errors
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 from odoo.exceptions import AccessError
 from odoo.tools import config
 
@@ -19,6 +19,8 @@ _logger = logging.getLogger(__name__)
 # Headers never stored with an event (credentials, session).
 SECRET_HEADERS = ("authorization", "cookie", "x-apikey", "proxy-authorization", "x-openerp-session-id")
 MAX_ATTEMPTS = 5
+# Held by each transaction of a run of the processing cron: "a run is looking for work" (_simotel_wake_cron).
+CRON_BUSY_LOCK = 0x53494D4F54454C
 STALE_DELAY = timedelta(minutes=1)  # an inline event still new after this was interrupted: the cron takes it
 RETRY_DELAY = timedelta(minutes=5)  # between two attempts of a failed event
 BATCH_SIZE = 200  # events per transaction of the processing cron, at most
@@ -119,17 +121,30 @@ class SimotelEvent(models.Model):
 
     @api.model
     def _simotel_trigger_cron(self):
-        """Make the processing cron due now and wake the cron workers when this transaction commits.
-
-        Every delivery wakes them, even right after another one: a cron run
-        ends by deleting the triggers dated before it started (to the
-        second), so a report committed after the run last looked for work
-        would otherwise wait for the workers' next poll (a minute). Wake-ups
-        that arrive while a run is busy are merged by the cron worker into
-        one more run, which takes every report waiting.
-        """
+        """Make the processing cron due now; once this transaction is committed, wake the cron workers
+        unless a run is looking for work (see :meth:`_simotel_wake_cron`)."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("simotel_connector.ir_cron_simotel_event_process")
-        self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+        self.env["ir.cron.trigger"].sudo().create({"cron_id": cron_id, "call_at": fields.Datetime.now()})
+        postcommit = self.env.cr.postcommit
+        if not postcommit.data.get("simotel.event.wake"):
+            postcommit.data["simotel.event.wake"] = True
+            postcommit.add(self._simotel_wake_cron)
+
+    def _simotel_wake_cron(self):
+        """After commit: wake the cron workers (a NOTIFY, about 2 ms) unless a run is looking for work.
+
+        A run of :meth:`_cron_process` holds the advisory lock ``CRON_BUSY_LOCK`` in each of its
+        transactions and, once it finds no work, looks again after releasing it. This delivery's
+        report is committed before the lock is tested: either the run still holds it, and looks
+        again after this commit, or it does not, and the workers are woken. No report waits for the
+        workers' next poll (a minute), and a burst of reports does not wake the cron once per report:
+        they are taken in batches by the run already going.
+        """
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [CRON_BUSY_LOCK])
+            idle = cr.fetchone()[0]
+        if idle:
+            self.env["ir.cron"]._notifydb()
 
     def _simotel_payload(self):
         """The normalized payload of this event."""
@@ -424,34 +439,51 @@ class SimotelEvent(models.Model):
         self.env.cr.execute("SHOW statement_timeout")
         previous_timeout = self.env.cr.fetchone()[0]
 
+        def looking():
+            """This transaction of the run looks for work (see :meth:`_simotel_wake_cron`)."""
+            self._simotel_limit_statements(event_limit)
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", [CRON_BUSY_LOCK])
+
         def commit():
             if autocommit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-                self._simotel_limit_statements(event_limit)
+                looking()
 
         self._simotel_fail_interrupted()
-        self._simotel_limit_statements(event_limit)
+        looking()
+        remaining = None
         try:
-            while not done or time.monotonic() < deadline:  # the first batch always runs: progress
-                events = self._simotel_pending(size)
-                if not events:
-                    break
-                events._simotel_count_attempt()
-                commit()
-                started = time.monotonic()
-                processed = events._simotel_process(
-                    event_limit=event_limit, deadline=deadline, counted=True, commit=commit
-                )
-                (events - processed)._simotel_count_attempt(-1)
-                commit()
-                done += len(processed)
-                cost = (time.monotonic() - started) / max(len(processed), 1)
-                left = deadline - time.monotonic()
-                size = max(1, min(max_size, int(left / 2 / cost))) if cost > 0 else max_size
+            while remaining is None:
+                done_before = done
+                while not done or time.monotonic() < deadline:  # the first batch always runs: progress
+                    events = self._simotel_pending(size)
+                    if not events:
+                        break
+                    events._simotel_count_attempt()
+                    commit()
+                    started = time.monotonic()
+                    processed = events._simotel_process(
+                        event_limit=event_limit, deadline=deadline, counted=True, commit=commit
+                    )
+                    (events - processed)._simotel_count_attempt(-1)
+                    commit()
+                    done += len(processed)
+                    cost = (time.monotonic() - started) / max(len(processed), 1)
+                    left = deadline - time.monotonic()
+                    size = max(1, min(max_size, int(left / 2 / cost))) if cost > 0 else max_size
+                if autocommit:
+                    # Look again once the lock is released: a report committed meanwhile, whose
+                    # delivery found the lock held, did not wake the cron workers.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                remaining = self._simotel_pending_count()
+                if remaining and autocommit and time.monotonic() < deadline:
+                    if done == done_before:  # pending but not taken (held by another transaction): not in a spin
+                        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+                    looking()
+                    remaining = None
         finally:
             if not autocommit:
                 self.env.cr.execute("SELECT set_config('statement_timeout', %s, true)", [previous_timeout])
-        remaining = self._simotel_pending_count()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return True
 
