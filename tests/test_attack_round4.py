@@ -1,7 +1,10 @@
 """Attacks on the agents kept in memory, the agent rows and the steering of extensions."""
 
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, tagged
 
+from .common import RealTransactionsCase, post_sea, remove_committed
 from .test_agents_http import AgentsCommon
 
 
@@ -30,3 +33,98 @@ class TestAttackAgentRows(AgentsCommon, HttpCase):
         self.assertFalse(self.fake.members["900"]["557"]["paused"], "the colleague is not paused")
         self.assertIsNotNone(error)
         self.assertEqual(error[0], "odoo.exceptions.AccessError")
+
+
+@tagged("post_install", "-at_install")
+class TestAttackAgentsInMemory(RealTransactionsCase):
+    """The agents kept in memory (``res.users._simotel_active_extensions``) against real, concurrent
+    transactions of one Odoo process (the threaded server: its requests and cron threads share one registry)."""
+
+    def setUp(self):
+        super().setUp()
+        self.auth = ("round4-%s" % self.suffix, "secret-%s" % self.suffix)
+        with self.committed_env() as env:
+            company = env["res.company"].create(
+                {
+                    "name": "Round 4 Co %s" % self.suffix,
+                    "simotel_inbound_auth": "basic",
+                    "simotel_inbound_username": self.auth[0],
+                    "simotel_inbound_password": self.auth[1],
+                }
+            )
+            groups = [env.ref("base.group_user").id, env.ref("simotel_connector.group_simotel_user").id]
+            user = env["res.users"].create(
+                {
+                    "name": "Round 4 Agent",
+                    "login": "round4.%s" % self.suffix,
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "simotel_extension": "578",
+                    "groups_id": [(6, 0, groups)],
+                }
+            )
+            self.company_id, self.user_id, self.partner_id = company.id, user.id, user.partner_id.id
+        self.addCleanup(self._remove_committed_data)
+        # As on any server that has signalled a cache change once: a sequence never called reads the
+        # same before and after its first call, and the first signal would look like another process's.
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT nextval('base_cache_signaling_default')")
+        self.registry.check_signaling()
+
+    def _remove_committed_data(self):
+        self.registry.clear_cache()
+        with self.committed_env() as env:
+            for table in ("simotel_screen_pop", "simotel_agent_pause", "simotel_agent_state", "simotel_event"):
+                env.cr.execute(f"DELETE FROM {table} WHERE company_id = %s", [self.company_id])  # noqa: S608
+            env.cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
+            remove_committed(env, env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id))
+            company = env["res.company"].browse(self.company_id).exists()
+            company.write({"simotel_inbound_auth": "basic", "simotel_inbound_password": False})
+
+    def ringing(self, unique_id):
+        response = post_sea(
+            self,
+            {
+                "event_name": "NewState",
+                "exten": "578",
+                "state": "Ringing",
+                "participant": "09123456789",
+                "direction": "in",
+                "unique_id": unique_id,
+            },
+            self.auth,
+            "/simotel/sea/NewState",
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+
+    def test_agent_removed_from_simotel_while_an_event_is_processed_gets_no_later_call(self):
+        """An administrator takes the agent of extension 578 out of the Simotel users group (the RPC writes,
+        which empties the agents kept in memory, then commits and signals the change, as
+        ``odoo.service.model.retrying`` does). Between the write and the commit, the PBX delivers a
+        ``NewState`` of 578, processed in another thread of the same server: it reads the agents as still
+        committed (578 still theirs) and keeps them in memory again.
+
+        Attack: a customer calls 578 after the change is committed.
+        Safe: the user is nobody's agent any more: no screen pop of the caller's card for them, the agent row
+        of 578 has no agent (the agents kept in memory are forgotten once the change is committed, not only
+        when it is written).
+        """
+        group = self.env.ref("simotel_connector.group_simotel_user")
+        with self.registry.cursor() as admin_cr:
+            admin_env = api.Environment(admin_cr, SUPERUSER_ID, {})
+            admin_env["res.users"].browse(self.user_id).write({"groups_id": [(3, group.id)]})
+            admin_env.flush_all()
+            self.ringing("before.%s" % self.suffix)
+            admin_cr.commit()
+            # Odoo's test classes replace the signaling by a simulation that skips the database: the server's.
+            Registry.signal_changes(self.registry)
+        later = "after.%s" % self.suffix
+        self.ringing(later)
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT user_id FROM simotel_screen_pop WHERE unique_id = %s", [later])
+            self.assertEqual(cr.fetchall(), [], "no screen pop for a user who is no Simotel user any more")
+            cr.execute(
+                "SELECT user_id FROM simotel_agent_state WHERE company_id = %s AND extension = '578'",
+                [self.company_id],
+            )
+            self.assertEqual(cr.fetchall(), [(None,)], "extension 578 has no agent any more")
