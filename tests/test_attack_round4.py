@@ -5,7 +5,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, tagged
 
 from .common import RealTransactionsCase, post_sea, remove_committed
-from .test_agents_http import AgentsCommon
+from .test_agents_http import CUSTOMER, AgentsCommon
 
 
 @tagged("post_install", "-at_install")
@@ -33,6 +33,32 @@ class TestAttackAgentRows(AgentsCommon, HttpCase):
         self.assertFalse(self.fake.members["900"]["557"]["paused"], "the colleague is not paused")
         self.assertIsNotNone(error)
         self.assertEqual(error[0], "odoo.exceptions.AccessError")
+
+    def test_systray_of_another_company_shows_no_call_of_that_pbx(self):
+        """Extension 557 is the agent's on the PBX of their main company. They also work in a second
+        company, whose own PBX has an extension 557 too (nobody's in Odoo), now talking to a customer.
+
+        Attack: the agent switches to the second company (company switcher) and opens the systray
+        (``simotel_my_state``, as the web client calls it).
+        Safe: the systray shows the agent's own extension only (that of the PBX of their main company) or
+        nothing; never the live call of another PBX's extension (its caller's number and name).
+        """
+        other = self.env["res.company"].create({"name": "Branch Co", "country_id": self.env.ref("base.ir").id})
+        self.agent.company_ids = [(4, other.id)]
+        self.State._simotel_on_new_state(
+            other, {"exten": "557", "state": "InUse", "participant": CUSTOMER, "direction": "in", "unique_id": "b.1"}
+        )
+        self.authenticate("agent557", "agent557pw")
+        data, error = self.rpc(
+            "simotel.agent.state",
+            "simotel_my_state",
+            [],
+            {"context": {"allowed_company_ids": [other.id, self.company.id]}},
+        )
+        self.assertIsNone(error)
+        shown = data.get("state") or {}
+        self.assertNotEqual(shown.get("company_id"), other.id, "a row of the other company's PBX is shown")
+        self.assertFalse(shown.get("participant"), "the caller of another PBX's extension is shown")
 
 
 @tagged("post_install", "-at_install")
