@@ -1,6 +1,10 @@
 """Attacks on the agents kept in memory, the agent rows and the steering of extensions."""
 
-from odoo import SUPERUSER_ID, api
+import contextlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, tagged
 
@@ -154,3 +158,55 @@ class TestAttackAgentsInMemory(RealTransactionsCase):
                 [self.company_id],
             )
             self.assertEqual(cr.fetchall(), [(None,)], "extension 578 has no agent any more")
+
+    def waiting_backends(self, cr):
+        cr.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cr.fetchone()[0]
+
+    def wait_for_waiting(self, count):
+        with contextlib.closing(sql_db.db_connect(self.cr.dbname).cursor()) as watcher:
+            deadline = time.monotonic() + 20
+            while self.waiting_backends(watcher) < count and time.monotonic() < deadline:
+                watcher.rollback()
+                time.sleep(0.05)
+            self.assertEqual(self.waiting_backends(watcher), count)
+
+    def test_later_state_delivered_while_an_earlier_one_is_applied_is_not_lost(self):
+        """Extension 578 rings (``Ringing``), and the agent answers at once: the PBX delivers ``InUse`` while
+        the ``Ringing`` delivery still holds the agent's row (here: its screen pop waits for another
+        transaction). ``InUse`` was received later: it is the newer state.
+
+        Attack: two distinct, concurrent ``NewState`` deliveries of one extension.
+        Safe: the states apply one after the other and the agent shows the newer one (in use), not the
+        ringing one until some later event; an event whose state was not applied is not marked done.
+        """
+        ringing = "ring.%s" % self.suffix
+        # The agent's row exists (their phone reported idle earlier).
+        idle = post_sea(self, {"event_name": "NewState", "exten": "578", "state": "Idle"}, self.auth, "/simotel/sea")
+        self.assertEqual(idle.status_code, 200)
+        with contextlib.closing(sql_db.db_connect(self.cr.dbname).cursor()) as blocker:
+            blocker.execute(
+                "INSERT INTO simotel_screen_pop (company_id, user_id, unique_id, number) VALUES (%s, %s, %s, 'x')",
+                (self.company_id, self.user_id, ringing),
+            )
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                first = pool.submit(self.ringing, ringing)
+                self.wait_for_waiting(1)
+                second = pool.submit(
+                    post_sea,
+                    self,
+                    {"event_name": "NewState", "exten": "578", "state": "InUse", "unique_id": ringing},
+                    self.auth,
+                    "/simotel/sea/NewState",
+                )
+                self.wait_for_waiting(2)
+                blocker.rollback()
+                first.result()
+                self.assertEqual(second.result().status_code, 200)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT state FROM simotel_agent_state WHERE company_id = %s AND extension = '578'", [self.company_id]
+            )
+            self.assertEqual(cr.fetchall(), [("in_use",)], "the agent shows the newer state")
