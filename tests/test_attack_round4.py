@@ -64,6 +64,24 @@ class TestAttackAgentRows(AgentsCommon, HttpCase):
         self.assertNotEqual(shown.get("company_id"), other.id, "a row of the other company's PBX is shown")
         self.assertFalse(shown.get("participant"), "the caller of another PBX's extension is shown")
 
+    def test_sa_answer_larger_than_any_page_is_refused(self):
+        """A compromised PBX answers the directory search (``pbx/users/search``) with a 32 MB JSON body: a
+        valid envelope padded with junk. (Recordings are capped and streamed; the JSON answers of the other
+        services are read whole, however large, before they are parsed.)
+
+        Attack: a Simotel administrator presses Sync on the extensions; the PBX's answer has no end in sight.
+        Safe: an answer larger than any page the SA sends (a few MB at most) is refused before it is read
+        whole: the sync fails with a clear message and the directory is left as it was.
+        """
+        body = b'{"success": 1, "message": "", "data": [], "padding": "' + b"x" * (32 * 1024 * 1024) + b'"}'
+        self.fake.forced = (200, "application/json", body)
+        self.authenticate("admin", "admin")
+        answer = self.call_button("simotel.extension", "action_simotel_sync", [])
+        self.assertEqual(answer["result"]["params"]["type"], "danger", "the sync fails")
+        self.env.invalidate_all()
+        numbers = self.env["simotel.extension"].search([("company_id", "=", self.company.id)]).mapped("number")
+        self.assertEqual(numbers, ["557", "558"], "the directory is left as it was")
+
 
 @tagged("post_install", "-at_install")
 class TestAttackAgentsInMemory(RealTransactionsCase):
