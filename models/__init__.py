@@ -3,6 +3,7 @@ from . import simotel_lookup_cache_mixin
 from . import ir_http
 from . import res_company
 from . import res_config_settings
+from . import res_groups
 from . import res_users
 from . import res_partner
 from . import crm_lead

@@ -16,6 +16,10 @@ ADMIN_FIELDS = frozenset({"simotel_extension", "simotel_extension_id"})
 ASSIGNABLE_FIELDS = frozenset({"simotel_extension", "simotel_extension_id", "simotel_screen_pop"})
 
 
+# What decides who is an agent, and of which extension (see _simotel_agent_domain, _simotel_active_extensions).
+AGENT_FIELDS = frozenset({"simotel_extension", "active", "share", "groups_id", "company_id"})
+
+
 class ResUsers(models.Model):
     _inherit = "res.users"
 
@@ -217,6 +221,7 @@ class ResUsers(models.Model):
             users.filtered("simotel_extension")._simotel_check_assign_company()
             # Only once the users exist: a refused creation leaves every worker's cache alone.
             clear_settings_cache(self.env)
+            self.env["simotel.agent.state"]._simotel_refresh_agents()
         return users
 
     def write(self, vals):
@@ -257,9 +262,10 @@ class ResUsers(models.Model):
             )
         if moving:
             super(ResUsers, moving).write({"simotel_extension": False})
-        if moving or {"simotel_extension", "active", "share"}.intersection(vals):
+        if moving or AGENT_FIELDS.intersection(vals):
             # After the write: a refused write (access error) leaves every worker's cache alone.
             clear_settings_cache(self.env)
+            self.env["simotel.agent.state"]._simotel_refresh_agents()
         return result
 
     @property

@@ -84,8 +84,10 @@ class SimotelAgentState(models.Model):
         user = self.env.user
         if not user.has_group("simotel_connector.group_simotel_user"):
             raise AccessError(_("You are not allowed to use the Simotel call center."))
+        Users = self.env["res.users"]
         for row in self.sudo():
-            if row.user_id == user and row.company_id in user.company_ids:
+            # Who has the extension now (the row's agent is only updated by the next event of it).
+            if Users._simotel_find_by_extension(row.extension, row.company_id) == user:
                 continue
             if self._simotel_is_supervisor(row.company_id):
                 continue
@@ -102,7 +104,8 @@ class SimotelAgentState(models.Model):
         query = "SELECT id FROM simotel_agent_state WHERE company_id = %s AND extension = %s" + (
             " FOR UPDATE" if lock else ""
         )
-        self.env.cr.execute(query, [company.id, extension])
+        # A serialization failure is expected there (a concurrent event of this extension): not a bad query.
+        self.env.cr.execute(query, [company.id, extension], log_exceptions=False)
         found = self.env.cr.fetchone()
         if not found:
             self.env.cr.execute(
@@ -113,8 +116,9 @@ class SimotelAgentState(models.Model):
                 ON CONFLICT (company_id, extension) DO NOTHING
                 """,
                 [company.id, extension, self.env.uid, self.env.uid],
+                log_exceptions=False,
             )
-            self.env.cr.execute(query, [company.id, extension])
+            self.env.cr.execute(query, [company.id, extension], log_exceptions=False)
             found = self.env.cr.fetchone()
         row = self.sudo().browse(found[0])
         if lock:
@@ -123,6 +127,16 @@ class SimotelAgentState(models.Model):
         if row.user_id != user:
             row.user_id = user
         return row
+
+    @api.model
+    def _simotel_refresh_agents(self):
+        """Name on every row who has its extension now: called when extensions, groups or archiving
+        change (otherwise a row's agent follows the next event of its extension)."""
+        Users = self.env["res.users"]
+        for row in self.sudo().search([]):
+            user = Users._simotel_find_by_extension(row.extension, row.company_id)
+            if row.user_id != user:
+                row.user_id = user
 
     # ------------------------------------------------------------------
     # Events
@@ -258,7 +272,8 @@ class SimotelAgentState(models.Model):
         user = self.env.user
         if not user.has_group("simotel_connector.group_simotel_user"):
             raise AccessError(_("You are not allowed to use the Simotel call center."))
-        company = self.env.company
+        # An extension is on the PBX of its user's main company: never another company's same number.
+        company = user.sudo().company_id
         extension = self.env["res.users"].sudo().browse(user.id).simotel_extension
         if not extension:
             return {"extension": False}
@@ -290,7 +305,7 @@ class SimotelAgentState(models.Model):
         extension = self.env["res.users"].sudo().browse(self.env.uid).simotel_extension
         if not extension or not self.env.user.has_group("simotel_connector.group_simotel_user"):
             raise UserError(_("Your user has no Simotel extension."))
-        return self._simotel_row(self.env.company, extension).id
+        return self._simotel_row(self.env.user.sudo().company_id, extension).id
 
     def _simotel_queues(self):
         """The queues this row's extension answers."""

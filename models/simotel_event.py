@@ -248,7 +248,7 @@ class SimotelEvent(models.Model):
         ``NewState``, the most frequent event of a call center.
         """
         self.ensure_one()
-        self._simotel_set_result(*self._simotel_process_one())
+        self._simotel_set_result(*self.with_context(simotel_inline=True)._simotel_process_one())
         return self
 
     def _simotel_set_result(self, error, handled, counted=False):
@@ -280,6 +280,8 @@ class SimotelEvent(models.Model):
                         "processing took %.1f s, over the %s s limit of one event" % (elapsed, event_limit)
                     )
         except Exception as e:  # noqa: BLE001 - any processing error keeps the raw event
+            if isinstance(e, psycopg2.errors.SerializationFailure) and self.env.context.get("simotel_inline"):
+                raise  # the delivery is retried whole, this event with it (see _simotel_process_newstate)
             return self._simotel_failure(e)
         return None, True
 
@@ -528,9 +530,12 @@ class SimotelEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 self.env["simotel.agent.state"]._simotel_on_new_state(self.company_id, payload, self.received_at)
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation):
-            # A concurrent delivery for this extension committed first (identical deliveries race on
-            # several workers): its state stands, as an older event never moves a state back.
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation) as e:
+            if self.env.context.get("simotel_inline") and isinstance(e, psycopg2.errors.SerializationFailure):
+                # A concurrent delivery for this extension committed first: this one, maybe newer, is
+                # delivered again whole (Odoo retries a request that meets a serialization failure),
+                # and then applied or, if older, ignored.
+                raise
             _logger.info("Simotel NewState of extension %s: a concurrent event was applied first", payload.get("exten"))
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)
         self.env["simotel.screen.pop"]._simotel_on_state_change(self.company_id, payload)

@@ -98,7 +98,8 @@ def read_payload(httprequest, max_bytes=MAX_BODY_BYTES):
     GET: the query string. POST/PUT: a JSON object body (form bodies are
     accepted too); query string values fill in what the body lacks.
     Odoo's request wrapper hides the raw stream: the body is read with
-    ``get_data`` once its announced length is known to be within ``max_bytes``.
+    ``get_data`` once its announced length is known to be within ``max_bytes``,
+    and kept for a retry of the request.
     """
     query = {key: httprequest.args.get(key) for key in httprequest.args}
     check_text(query)
@@ -117,7 +118,8 @@ def read_payload(httprequest, max_bytes=MAX_BODY_BYTES):
         form = {key: httprequest.form.get(key) for key in httprequest.form}
         check_text(form)
         return {**query, **form}
-    raw = httprequest.get_data(cache=False)
+    # Kept (within max_bytes): a request Odoo runs again after a serialization failure reads it again.
+    raw = httprequest.get_data(cache=True)
     if not raw.strip():
         return query
     if mimetype in JSON_TYPES or mimetype.endswith("+json"):

@@ -27,6 +27,8 @@ RECORDING_MAX_BYTES = 50 * 1024 * 1024
 RECORDING_DEADLINE = 120.0
 DOWNLOAD_CHUNK = 64 * 1024
 ERROR_BODY_MAX_BYTES = 64 * 1024
+ANSWER_MAX_BYTES = 8 * 1024 * 1024  # a JSON answer of the SA (a report page is far smaller)
+ANSWER_DEADLINE = 60.0  # seconds for a whole JSON answer (the timeout applies to each read)
 
 _lt = LazyTranslate(__name__)
 
@@ -366,9 +368,23 @@ class SimotelClient:
 
         :raises SimotelError: on any failure, with a user-facing message
         """
-        response = self._send(method, path, payload if payload is not None else {})
+        started = time.monotonic()
+        response = self._send(method, path, payload if payload is not None else {}, stream=True)
         try:
-            body = response.json()
+            # Read with a cap and an overall deadline, as a download: a hostile server may send no end.
+            raw = self._read_body(path, response, ANSWER_MAX_BYTES, started + ANSWER_DEADLINE)
+        except SimotelError as e:
+            _ = self.env._
+            message = {
+                "too_big": _(
+                    "The answer of the Simotel server is larger than %s MB: it is refused.",
+                    ANSWER_MAX_BYTES // (1024 * 1024),
+                ),
+                "timeout": _("The Simotel server did not send its whole answer in time."),
+            }.get(e.reason, _("The answer of the Simotel server was cut off."))
+            raise SimotelError(message, status=response.status_code, reason=e.reason) from e
+        try:
+            body = json.loads(raw)
         except ValueError:
             body = None
         body_message = body.get("message") if isinstance(body, dict) else None

@@ -10,5 +10,14 @@ def clear_settings_cache(env):
     invalidation per container (not per method), so clearing that container is
     what reaches them, at their next request. Never call it on a read path: it
     empties the container for every model of every worker.
+
+    Cleared now and again once the transaction is committed: a request of
+    another thread of this server that began before the commit may have filled
+    it meanwhile from the data as it was (its own snapshot).
     """
-    env.registry.clear_cache("default")
+    registry = env.registry
+    registry.clear_cache("default")
+    postcommit = env.cr.postcommit
+    if not postcommit.data.get("simotel.settings_cache"):
+        postcommit.data["simotel.settings_cache"] = True
+        postcommit.add(lambda: registry.clear_cache("default"))
