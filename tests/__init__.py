@@ -48,3 +48,4 @@ from . import test_smart_buttons
 from . import test_new_state_cost
 from . import test_cron_wakeup
 from . import test_attack_round4
+from . import test_attack_round5

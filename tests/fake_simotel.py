@@ -48,7 +48,7 @@ class FakeSimotel:
         self.announced_length = None  # a Content-Length to send instead of the true one (a cut transfer)
         self.drip = None  # (bytes per write, seconds between writes): a file sent slowly
         self.pbx_tz = "Asia/Tehran"  # time zone of report dates and of date_range
-        self.forced = None  # error name of ERRORS, or (status, content_type, body bytes)
+        self.forced = None  # error name of ERRORS, or (status, content_type, body bytes[, extra headers])
         self.delay = 0.0
         # Directory and queues: number -> dict as ``pbx/users/search`` / ``pbx/queues/search`` return them.
         self.users = {}
@@ -111,13 +111,15 @@ class FakeSimotel:
         )
 
     # -- protocol ---------------------------------------------------------
-    def _reply(self, handler, status, body=None, content_type="application/json"):
+    def _reply(self, handler, status, body=None, content_type="application/json", headers=None):
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
         body = body or b""
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(body)
 
@@ -165,7 +167,7 @@ class FakeSimotel:
         if self.delay:
             time.sleep(self.delay)
         if isinstance(self.forced, tuple):
-            return self._reply(handler, self.forced[0], self.forced[2], self.forced[1])
+            return self._reply(handler, self.forced[0], self.forced[2], self.forced[1], *self.forced[3:])
         if self.forced:
             return self._error(handler, self.forced)
         routes = {
