@@ -212,3 +212,24 @@ class TestAttackRound5InMemory(RealTransactionsCase):
         self.assertEqual(response.headers.get("Content-Type", "").split(";")[0], "application/json", response.text)
         self.assertLess(elapsed, 5, "the delivery held a worker for %.1f s" % elapsed)
         self.assertEqual(kept, 1, "the raw event is kept (answer %s %s)" % (response.status_code, response.text[:200]))
+
+
+@tagged("post_install", "-at_install")
+class TestAttackSaAnswerNesting(AgentsCommon, HttpCase):
+    def test_sa_answer_nested_deeper_than_python_is_refused_clearly(self):
+        """A compromised PBX answers the directory search (``pbx/users/search``) with 200 KB of ``[``: well
+        under the 8 MB cap of an answer, but nested deeper than Python's JSON reader can follow (it raises
+        ``RecursionError``, not the ``ValueError`` of a malformed answer).
+
+        Attack: a Simotel administrator presses Sync on the extensions.
+        Safe: refused like any answer Odoo does not understand: the sync fails with a clear message (a
+        notification, not a server error with a traceback) and the directory is left as it was.
+        """
+        self.fake.forced = (200, "application/json", b"[" * (200 * 1024))
+        self.authenticate("admin", "admin")
+        answer = self.call_button("simotel.extension", "action_simotel_sync", [])
+        self.assertNotIn("error", answer, "a server error instead of a clear message")
+        self.assertEqual(answer["result"]["params"]["type"], "danger", "the sync fails")
+        self.env.invalidate_all()
+        numbers = self.env["simotel.extension"].search([("company_id", "=", self.company.id)]).mapped("number")
+        self.assertEqual(numbers, ["557", "558"], "the directory is left as it was")
