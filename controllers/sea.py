@@ -49,7 +49,10 @@ class SimotelSeaController(Controller):
         env = request.env(user=SUPERUSER_ID, context={**request.env.context, "allowed_company_ids": company.ids})
         stored = env["simotel.event"]._simotel_store(company, name, payload, httprequest)
         if name not in stored._simotel_deferred_events:
-            # Processing runs in a savepoint: whatever it does, the raw event is kept.
-            stored._simotel_process_inline()
+            # Processing runs in a savepoint: whatever it does, the raw event is kept. A conflict with a
+            # concurrent event of the same extension is retried once, whole (Odoo runs the request again);
+            # a second one leaves the event failed, for the cron: a worker is not held for seconds.
+            tries = httprequest.environ["simotel.sea.tries"] = httprequest.environ.get("simotel.sea.tries", 0) + 1
+            stored._simotel_process_inline(retry_conflict=tries < 2)
         # Odoo commits the request's transaction before the answer is sent: 2xx means stored.
         return request.make_json_response({"success": 1, "message": "stored", "data": {"id": stored.id}})

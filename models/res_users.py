@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from ..tools import phone
 from ..tools.sa_client import SimotelError
-from ..tools.settings_cache import clear_settings_cache
+from ..tools.settings_cache import clear_settings_cache, may_predate_last_clear
 
 _logger = logging.getLogger(__name__)
 
@@ -161,8 +161,23 @@ class ResUsers(models.Model):
         return action
 
     @api.model
-    @tools.ormcache()
     def _simotel_active_extensions(self):
+        """``{user id: (main company id, extension)}`` of the agents (see :meth:`_simotel_active_extensions_kept`).
+
+        A transaction that may have begun before the agents were last changed reads them from its
+        snapshot without keeping them: it would put the old agents back in memory.
+        """
+        if may_predate_last_clear(self.env):
+            return self._simotel_active_extensions_read()
+        return self._simotel_active_extensions_kept()
+
+    @api.model
+    @tools.ormcache()
+    def _simotel_active_extensions_kept(self):
+        return self._simotel_active_extensions_read()
+
+    @api.model
+    def _simotel_active_extensions_read(self):
         """``{user id: (main company id, extension)}`` of the agents (:meth:`_simotel_agent_domain`) with an
         extension (on the PBX of their main company).
 

@@ -239,16 +239,21 @@ class SimotelEvent(models.Model):
                 finish({event: event._simotel_process_one(event_limit)})
         return processed
 
-    def _simotel_process_inline(self):
+    def _simotel_process_inline(self, retry_conflict=True):
         """Process this event in the transaction that stored it (a delivery of an event processed at once).
 
         What :meth:`_simotel_process` does for one event, without its lock and
         re-read: no other transaction sees the row before this one commits, so
         the cron or a Retry click cannot be processing it. Two queries fewer per
         ``NewState``, the most frequent event of a call center.
+
+        :param retry_conflict: a serialization failure (a concurrent event of the same agent row)
+            propagates, for Odoo to run the whole delivery again; otherwise the event fails, and the
+            cron retries it
         """
         self.ensure_one()
-        self._simotel_set_result(*self.with_context(simotel_inline=True)._simotel_process_one())
+        inline = "retry" if retry_conflict else "fail"
+        self._simotel_set_result(*self.with_context(simotel_inline=inline)._simotel_process_one())
         return self
 
     def _simotel_set_result(self, error, handled, counted=False):
@@ -280,7 +285,10 @@ class SimotelEvent(models.Model):
                         "processing took %.1f s, over the %s s limit of one event" % (elapsed, event_limit)
                     )
         except Exception as e:  # noqa: BLE001 - any processing error keeps the raw event
-            if isinstance(e, psycopg2.errors.SerializationFailure) and self.env.context.get("simotel_inline"):
+            if (
+                isinstance(e, psycopg2.errors.SerializationFailure)
+                and self.env.context.get("simotel_inline") == "retry"
+            ):
                 raise  # the delivery is retried whole, this event with it (see _simotel_process_newstate)
             return self._simotel_failure(e)
         return None, True
@@ -533,8 +541,8 @@ class SimotelEvent(models.Model):
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation) as e:
             if self.env.context.get("simotel_inline") and isinstance(e, psycopg2.errors.SerializationFailure):
                 # A concurrent delivery for this extension committed first: this one, maybe newer, is
-                # delivered again whole (Odoo retries a request that meets a serialization failure),
-                # and then applied or, if older, ignored.
+                # delivered again whole (Odoo retries a request that meets a serialization failure), or
+                # fails for the cron to retry; then applied or, if older, ignored.
                 raise
             _logger.info("Simotel NewState of extension %s: a concurrent event was applied first", payload.get("exten"))
         self.env["simotel.screen.pop"]._simotel_on_new_state(self.company_id, payload, self.received_at)

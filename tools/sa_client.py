@@ -381,11 +381,12 @@ class SimotelClient:
                     ANSWER_MAX_BYTES // (1024 * 1024),
                 ),
                 "timeout": _("The Simotel server did not send its whole answer in time."),
-            }.get(e.reason, _("The answer of the Simotel server was cut off."))
+                "network": _("The answer of the Simotel server was cut off."),
+            }.get(e.reason, str(e))
             raise SimotelError(message, status=response.status_code, reason=e.reason) from e
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python reads
             body = None
         body_message = body.get("message") if isinstance(body, dict) else None
         if response.status_code != 200:
@@ -445,7 +446,7 @@ class SimotelClient:
         """The JSON body of an error answer to a download (64 KB at most), or ``None``."""
         try:
             return json.loads(self._read_body(path, response, ERROR_BODY_MAX_BYTES, deadline_at))
-        except (SimotelError, ValueError):
+        except (SimotelError, ValueError, RecursionError):
             return None
 
     def _read_body(self, path, response, max_bytes, deadline_at):
@@ -459,6 +460,16 @@ class SimotelClient:
             status=200,
             reason="too_big",
         )
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        if encoding not in ("", "identity"):
+            # Asked for uncompressed: a compressed answer could inflate far beyond the cap in one read.
+            response.close()
+            _logger.warning("Simotel SA %s: compressed answer (%s) refused", path, encoding[:40])
+            raise SimotelError(
+                _("The Simotel server sent a compressed answer Odoo did not ask for: it is refused."),
+                status=200,
+                reason="encoding",
+            )
         try:
             announced = int(response.headers.get("Content-Length") or 0)
         except ValueError:
