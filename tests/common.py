@@ -1,12 +1,14 @@
 """Set-up shared by the test modules: the test company, SEA and real-transaction base classes, salespeople with
 extensions, the live bus, Persian."""
 
+import contextlib
 import json
+import time
 import uuid
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.bus.models.bus import ImBus, channel_with_db, dispatch, hashable
@@ -119,6 +121,72 @@ def remove_committed(env, *records):
                 record.unlink()
         except Exception:  # noqa: BLE001 - kept, but archived
             record.write({"active": False})
+
+
+class CommittedAgentCase(RealTransactionsCase):
+    """A committed company taking SEA requests with basic ``auth`` and its agent on extension 578, for tests
+    of real, concurrent transactions of one Odoo process (the threaded server: its requests and cron threads
+    share one registry); removed after the test. ``label`` names them."""
+
+    label = "Committed"
+
+    def setUp(self):
+        super().setUp()
+        slug = self.label.lower().replace(" ", "")
+        self.auth = ("%s-%s" % (slug, self.suffix), "secret-%s" % self.suffix)
+        with self.committed_env() as env:
+            company = env["res.company"].create(
+                {
+                    "name": "%s Co %s" % (self.label, self.suffix),
+                    "simotel_inbound_auth": "basic",
+                    "simotel_inbound_username": self.auth[0],
+                    "simotel_inbound_password": self.auth[1],
+                }
+            )
+            groups = [env.ref("base.group_user").id, env.ref("simotel_connector.group_simotel_user").id]
+            user = env["res.users"].create(
+                {
+                    "name": "%s Agent" % self.label,
+                    "login": "%s.%s" % (slug, self.suffix),
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "simotel_extension": "578",
+                    "groups_id": [(6, 0, groups)],
+                }
+            )
+            self.company_id, self.user_id, self.partner_id = company.id, user.id, user.partner_id.id
+        self.addCleanup(self._remove_committed_data)
+        # As on any server that has signalled a cache change once: a sequence never called reads the
+        # same before and after its first call, and the first signal would look like another process's.
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT nextval('base_cache_signaling_default')")
+        self.registry.check_signaling()
+
+    def waiting_backends(self, cr):
+        """How many backends of this database wait for a lock."""
+        cr.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cr.fetchone()[0]
+
+    def wait_for_waiting(self, count):
+        """Wait (20 s at most) until ``count`` backends wait for a lock."""
+        with contextlib.closing(sql_db.db_connect(self.cr.dbname).cursor()) as watcher:
+            deadline = time.monotonic() + 20
+            while self.waiting_backends(watcher) < count and time.monotonic() < deadline:
+                watcher.rollback()
+                time.sleep(0.05)
+            self.assertEqual(self.waiting_backends(watcher), count)
+
+    def _remove_committed_data(self):
+        self.registry.clear_cache()
+        with self.committed_env() as env:
+            for table in ("simotel_screen_pop", "simotel_agent_pause", "simotel_agent_state", "simotel_event"):
+                env.cr.execute(f"DELETE FROM {table} WHERE company_id = %s", [self.company_id])  # noqa: S608
+            env.cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
+            remove_committed(env, env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id))
+            company = env["res.company"].browse(self.company_id).exists()
+            company.write({"simotel_inbound_auth": "basic", "simotel_inbound_password": False})
 
 
 def post_sea(case, payload, auth, path="/simotel/sea"):

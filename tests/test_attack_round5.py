@@ -11,7 +11,7 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, tagged
 
-from .common import RealTransactionsCase, post_sea, remove_committed
+from .common import CommittedAgentCase, post_sea
 from .test_agents_http import AgentsCommon
 
 
@@ -51,67 +51,16 @@ class TestAttackSaAnswers(AgentsCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackRound5InMemory(RealTransactionsCase):
+class TestAttackRound5InMemory(CommittedAgentCase):
     """The agents kept in memory against real, concurrent transactions of one Odoo process."""
 
-    def setUp(self):
-        super().setUp()
-        self.auth = ("round5-%s" % self.suffix, "secret-%s" % self.suffix)
-        with self.committed_env() as env:
-            company = env["res.company"].create(
-                {
-                    "name": "Round 5 Co %s" % self.suffix,
-                    "simotel_inbound_auth": "basic",
-                    "simotel_inbound_username": self.auth[0],
-                    "simotel_inbound_password": self.auth[1],
-                }
-            )
-            groups = [env.ref("base.group_user").id, env.ref("simotel_connector.group_simotel_user").id]
-            user = env["res.users"].create(
-                {
-                    "name": "Round 5 Agent",
-                    "login": "round5.%s" % self.suffix,
-                    "company_id": company.id,
-                    "company_ids": [(6, 0, company.ids)],
-                    "simotel_extension": "578",
-                    "groups_id": [(6, 0, groups)],
-                }
-            )
-            self.company_id, self.user_id, self.partner_id = company.id, user.id, user.partner_id.id
-        self.addCleanup(self._remove_committed_data)
-        with self.registry.cursor() as cr:
-            cr.execute("SELECT nextval('base_cache_signaling_default')")
-        self.registry.check_signaling()
-
-    def _remove_committed_data(self):
-        self.registry.clear_cache()
-        with self.committed_env() as env:
-            for table in ("simotel_screen_pop", "simotel_agent_pause", "simotel_agent_state", "simotel_event"):
-                env.cr.execute(f"DELETE FROM {table} WHERE company_id = %s", [self.company_id])  # noqa: S608
-            env.cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
-            remove_committed(env, env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id))
-            company = env["res.company"].browse(self.company_id).exists()
-            company.write({"simotel_inbound_auth": "basic", "simotel_inbound_password": False})
+    label = "Round 5"
 
     def new_state(self, extension, state, unique_id=None):
         payload = {"event_name": "NewState", "exten": extension, "state": state}
         if unique_id:
             payload.update(participant="09123456789", direction="in", unique_id=unique_id)
         return post_sea(self, payload, self.auth, "/simotel/sea/NewState")
-
-    def waiting_backends(self, cr):
-        cr.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cr.fetchone()[0]
-
-    def wait_for_waiting(self, count):
-        with contextlib.closing(sql_db.db_connect(self.cr.dbname).cursor()) as watcher:
-            deadline = time.monotonic() + 20
-            while self.waiting_backends(watcher) < count and time.monotonic() < deadline:
-                watcher.rollback()
-                time.sleep(0.05)
-            self.assertEqual(self.waiting_backends(watcher), count)
 
     def test_event_begun_before_the_commit_keeps_no_removed_agent_in_memory(self):
         """An administrator takes the agent of extension 578 out of the Simotel users group and commits (the
