@@ -162,6 +162,17 @@ class CommittedAgentCase(RealTransactionsCase):
             cr.execute("SELECT nextval('base_cache_signaling_default')")
         self.registry.check_signaling()
 
+    def assertNoAgentOf578(self, unique_id):
+        """The call ``unique_id`` to extension 578 popped for nobody, and 578 has no agent (committed data)."""
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT user_id FROM simotel_screen_pop WHERE unique_id = %s", [unique_id])
+            self.assertEqual(cr.fetchall(), [], "no screen pop for a user who is no Simotel user any more")
+            cr.execute(
+                "SELECT user_id FROM simotel_agent_state WHERE company_id = %s AND extension = '578'",
+                [self.company_id],
+            )
+            self.assertEqual(cr.fetchall(), [(None,)], "extension 578 has no agent any more")
+
     def waiting_backends(self, cr):
         """How many backends of this database wait for a lock."""
         cr.execute(

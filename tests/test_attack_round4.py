@@ -128,14 +128,7 @@ class TestAttackAgentsInMemory(CommittedAgentCase):
             Registry.signal_changes(self.registry)
         later = "after.%s" % self.suffix
         self.ringing(later)
-        with self.registry.cursor() as cr:
-            cr.execute("SELECT user_id FROM simotel_screen_pop WHERE unique_id = %s", [later])
-            self.assertEqual(cr.fetchall(), [], "no screen pop for a user who is no Simotel user any more")
-            cr.execute(
-                "SELECT user_id FROM simotel_agent_state WHERE company_id = %s AND extension = '578'",
-                [self.company_id],
-            )
-            self.assertEqual(cr.fetchall(), [(None,)], "extension 578 has no agent any more")
+        self.assertNoAgentOf578(later)
 
     def test_later_state_delivered_while_an_earlier_one_is_applied_is_not_lost(self):
         """Extension 578 rings (``Ringing``), and the agent answers at once: the PBX delivers ``InUse`` while

@@ -94,14 +94,7 @@ class TestAttackRound5InMemory(CommittedAgentCase):
                 self.assertEqual(pending.result().status_code, 200)
         later = "after.%s" % self.suffix
         self.assertEqual(self.new_state("578", "Ringing", later).status_code, 200)
-        with self.registry.cursor() as cr:
-            cr.execute("SELECT user_id FROM simotel_screen_pop WHERE unique_id = %s", [later])
-            self.assertEqual(cr.fetchall(), [], "no screen pop for a user who is no Simotel user any more")
-            cr.execute(
-                "SELECT user_id FROM simotel_agent_state WHERE company_id = %s AND extension = '578'",
-                [self.company_id],
-            )
-            self.assertEqual(cr.fetchall(), [(None,)], "extension 578 has no agent any more")
+        self.assertNoAgentOf578(later)
 
     def test_new_state_meeting_a_busy_row_is_answered_fast(self):
         """The row of extension 578 is written again and again by other transactions (a burst of events of
