@@ -124,11 +124,12 @@ def remove_committed(env, *records):
 
 
 class CommittedAgentCase(RealTransactionsCase):
-    """A committed company taking SEA requests with basic ``auth`` and its agent on extension 578, for tests
+    """A committed company taking SEA requests with basic ``auth`` and its agent on ``extension``, for tests
     of real, concurrent transactions of one Odoo process (the threaded server: its requests and cron threads
     share one registry); removed after the test. ``label`` names them."""
 
     label = "Committed"
+    extension = "578"
 
     def setUp(self):
         super().setUp()
@@ -150,7 +151,7 @@ class CommittedAgentCase(RealTransactionsCase):
                     "login": "%s.%s" % (slug, self.suffix),
                     "company_id": company.id,
                     "company_ids": [(6, 0, company.ids)],
-                    "simotel_extension": "578",
+                    "simotel_extension": self.extension,
                     "groups_id": [(6, 0, groups)],
                 }
             )

@@ -7,53 +7,21 @@ import requests
 from odoo import sql_db
 from odoo.tests import tagged
 
-from .common import RealTransactionsCase, remove_committed
+from .common import CommittedAgentCase
 
 DELIVERIES = 4
 
 
 @tagged("post_install", "-at_install")
-class TestScreenPopRace(RealTransactionsCase):
+class TestScreenPopRace(CommittedAgentCase):
     """Identical ``NewState`` deliveries racing in real, concurrent transactions (as on a multi-worker server).
 
     The test leaves Odoo's test mode, where every request shares the test transaction: each delivery
     gets its own transaction, so the database really arbitrates. Its data is committed, then removed.
     """
 
-    def setUp(self):
-        super().setUp()
-        with self.committed_env() as env:
-            company = env["res.company"].create(
-                {
-                    "name": "Race Co %s" % self.suffix,
-                    "simotel_inbound_auth": "basic",
-                    "simotel_inbound_username": "race-%s" % self.suffix,
-                    "simotel_inbound_password": "secret-%s" % self.suffix,
-                }
-            )
-            groups = [env.ref("base.group_user").id, env.ref("simotel_connector.group_simotel_user").id]
-            user = env["res.users"].create(
-                {
-                    "name": "Race Agent",
-                    "login": "race.%s" % self.suffix,
-                    "company_id": company.id,
-                    "company_ids": [(6, 0, company.ids)],
-                    "simotel_extension": "577",
-                    "groups_id": [(6, 0, groups)],
-                }
-            )
-            self.company_id, self.user_id, self.partner_id = company.id, user.id, user.partner_id.id
-        self.addCleanup(self._remove_committed_data)
-
-    def _remove_committed_data(self):
-        with self.committed_env() as env:
-            env.cr.execute("DELETE FROM simotel_screen_pop WHERE company_id = %s", [self.company_id])
-            env.cr.execute("DELETE FROM simotel_event WHERE company_id = %s", [self.company_id])
-            env.cr.execute("DELETE FROM bus_bus WHERE channel LIKE %s", ['%%"res.partner",%d]' % self.partner_id])
-            remove_committed(env, env["res.users"].browse(self.user_id), env["res.company"].browse(self.company_id))
-            # A company kept (archived) never matches a request again.
-            company = env["res.company"].browse(self.company_id).exists()
-            company.write({"simotel_inbound_auth": "basic", "simotel_inbound_password": False})
+    label = "Race"
+    extension = "577"
 
     def deliver(self, unique_id):
         return requests.post(
@@ -66,7 +34,7 @@ class TestScreenPopRace(RealTransactionsCase):
                 "direction": "in",
                 "unique_id": unique_id,
             },
-            auth=("race-%s" % self.suffix, "secret-%s" % self.suffix),
+            auth=self.auth,
             timeout=30,
         )
 
